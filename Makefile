@@ -1,0 +1,37 @@
+# 《动手学深度学习》可执行教材。新机器上只需两条命令：make install && make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# 只处理某一章，例如 make outputs CHAPTER=chapter_preliminaries
+CHAPTER ?=
+NOTEBOOKS = $(shell $(BIN)/python tools/toc.py --notebooks $(CHAPTER))
+
+.PHONY: install test html lab lib outputs clean
+
+install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用的 d2l 0.17.6
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps d2l==0.17.6
+	$(BIN)/python -c "import torch, torchvision, d2l_local; print('安装完成：torch', torch.__version__, '| CUDA 可用:', torch.cuda.is_available())"
+
+test:  ## 快速模式下运行 tests/ 并用 nbval 逐单元比对所有笔记本的输出
+	D2L_QUICK=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
+html:  ## 用存储的输出构建网站（不执行笔记本），结果在 _build/html
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+lab:  ## 在 JupyterLab 中打开本书
+	$(BIN)/jupyter lab book
+
+lib:  ## 从书中的 #@save 单元重新生成 d2l_local
+	$(BIN)/python tools/build_lib.py
+
+outputs:  ## 完整模式下重新执行笔记本并保存输出（可用 CHAPTER=... 只跑一章）
+	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+
+clean:
+	rm -rf _build

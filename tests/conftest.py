@@ -1,0 +1,102 @@
+"""pytest 钩子：gpu 单元的跳过、快速模式说明的过滤，以及笔记本单元的统计。
+
+`make test` 把 tests/ 和所有笔记本放在同一次 pytest 里运行，这里的钩子对 nbval
+收集到的笔记本单元同样生效。
+"""
+import re
+
+import nbformat
+import pytest
+
+try:
+    import nbval.plugin as nbval_plugin
+except ImportError:   # 没装 nbval 时只跑 tests/
+    nbval_plugin = None
+
+from d2l_local.quick import NOTICE_PREFIX
+
+QUICK_NOTICE = re.compile(r'^' + re.escape(NOTICE_PREFIX) + r'.*(\n|$)', re.MULTILINE)
+
+
+def drop_quick_notices(outputs):
+    """比对之前去掉快速模式的说明行；只含说明行的输出流整个去掉。
+
+    存储的输出来自完整模式，没有这些说明；快速模式运行时多出的说明行不算差异。
+    """
+    kept = []
+    for output in outputs:
+        if output.get('output_type') == 'stream':
+            text = QUICK_NOTICE.sub('', output.get('text', ''))
+            if not text:
+                continue
+            output = nbformat.from_dict(dict(output, text=text))
+        kept.append(output)
+    return kept
+
+
+if nbval_plugin is not None:
+    _transform_streams = nbval_plugin.transform_streams_for_comparison
+
+    def _transform_without_notices(outputs):
+        return _transform_streams(drop_quick_notices(outputs))
+
+    # nbval 在比对前用这个函数整理输出流；在它前面加一步过滤。
+    nbval_plugin.transform_streams_for_comparison = _transform_without_notices
+
+
+def _is_notebook_cell(item):
+    return nbval_plugin is not None and isinstance(item, nbval_plugin.IPyNbCell)
+
+
+def pytest_collection_modifyitems(config, items):
+    """没有 CUDA 时跳过带 gpu 标签的单元。"""
+    try:
+        import torch
+        has_cuda = torch.cuda.is_available()
+    except ImportError:
+        has_cuda = False
+    if has_cuda:
+        return
+    skip = pytest.mark.skip(reason='单元带 gpu 标签，而本机没有 CUDA')
+    for item in items:
+        if _is_notebook_cell(item) and 'gpu' in item.cell.get('metadata', {}).get('tags', []):
+            item.add_marker(skip)
+
+
+class NotebookStats:
+    """统计笔记本单元：严格比对、忽略输出、跳过各有多少。
+
+    作为全局插件注册：conftest 里按路径分派的钩子管不到 tests/ 之外的笔记本。
+    """
+
+    def __init__(self):
+        self.cells = {'strict': 0, 'ignored': 0, 'skipped': 0}
+        self.notebooks = set()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if not _is_notebook_cell(item):
+            return
+        if report.skipped and report.when in ('setup', 'call'):
+            self.cells['skipped'] += 1
+        elif report.when == 'call':
+            self.notebooks.add(str(item.fspath))
+            self.cells['strict' if item.options['check'] else 'ignored'] += 1
+
+    def pytest_terminal_summary(self, terminalreporter):
+        cells = self.cells
+        ran = cells['strict'] + cells['ignored']
+        if not ran and not cells['skipped']:
+            return
+        share = 100 * cells['ignored'] / ran if ran else 0
+        terminalreporter.write_sep('=', '笔记本统计')
+        terminalreporter.write_line(
+            f'运行了 {len(self.notebooks)} 个笔记本的 {ran} 个代码单元：'
+            f'严格比对输出 {cells["strict"]} 个，忽略输出 {cells["ignored"]} 个（{share:.1f}%）；'
+            f'跳过 {cells["skipped"]} 个')
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(NotebookStats(), 'd2l-notebook-stats')

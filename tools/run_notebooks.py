@@ -1,0 +1,32 @@
+"""完整模式下执行笔记本，并把输出存回文件（make outputs）。
+
+    python tools/run_notebooks.py book/chapter_preliminaries/ndarray.ipynb ...
+
+没有 CUDA 时，带 ``gpu`` 标签的单元不执行，保留它们原有的输出。
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import torch
+from nbclient import NotebookClient
+
+
+def run(path):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=None, kernel_name='python3', record_timing=False,
+        skip_cells_with_tag='skip-execution' if torch.cuda.is_available() else 'gpu',
+        resources={'metadata': {'path': str(Path(path).parent)}})
+    start = time.perf_counter()
+    client.execute()
+    nbformat.write(nb, path)
+    print(f'{path}: {time.perf_counter() - start:.1f} 秒', flush=True)
+
+
+if __name__ == '__main__':
+    os.environ.pop('D2L_QUICK', None)   # 存储的输出一律来自完整模式
+    for notebook in sys.argv[1:]:
+        run(notebook)
