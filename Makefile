@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHAPTER ?=
 NOTEBOOKS = $(shell $(BIN)/python tools/toc.py --notebooks $(CHAPTER))
 
-.PHONY: install test html lab lib outputs clean
+.PHONY: install test html lab lib outputs bench clean
 
 install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用的 d2l 0.17.6
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ lib:  ## 从书中的 #@save 单元重新生成 d2l_local
 
 outputs:  ## 完整模式下重新执行笔记本并保存输出（可用 CHAPTER=... 只跑一章）
 	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+
+bench:  ## 与 d2l 0.17.6 在同一次运行中比较速度
+	$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf _build

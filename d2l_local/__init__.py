@@ -8,9 +8,22 @@
 hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块。
 """
 
+import functools
+import gzip
+import math
+import numpy as np
+import os
+import random
+import struct
 import sys
+import time
+import torch
+from IPython import display
 from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
+from torch import nn
+from torch.nn import functional as F
+from torch.utils import data
 from d2l_local import hub, quick
 
 d2l = sys.modules[__name__]
@@ -75,3 +88,397 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
         else:
             axes.plot(x, y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend or [])
+
+
+# 3.1 线性回归 · chapter_linear-networks/linear-regression
+class Timer:
+    """记录多段运行时间的计时器。"""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """开始计时。"""
+        self.tik = time.perf_counter()
+
+    def stop(self):
+        """停止计时，把这一段时间（秒）记下并返回。"""
+        self.times.append(time.perf_counter() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """平均时间。"""
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """时间总和。"""
+        return sum(self.times)
+
+    def cumsum(self):
+        """累计时间。"""
+        return np.array(self.times).cumsum().tolist()
+
+
+# 3.2 线性回归的从零开始实现 · chapter_linear-networks/linear-regression-scratch
+def synthetic_data(w, b, num_examples):
+    """生成 y = Xw + b + 噪声 的人造数据集。"""
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+
+# 3.2 线性回归的从零开始实现 · chapter_linear-networks/linear-regression-scratch
+def linreg(X, w, b):
+    """线性回归模型。"""
+    return torch.matmul(X, w) + b
+
+
+# 3.2 线性回归的从零开始实现 · chapter_linear-networks/linear-regression-scratch
+def squared_loss(y_hat, y):
+    """平方损失（逐个样本，不求平均）。"""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+# 3.2 线性回归的从零开始实现 · chapter_linear-networks/linear-regression-scratch
+def sgd(params, lr, batch_size):
+    """小批量随机梯度下降：按批量大小把梯度平均后更新参数，再把梯度清零。"""
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+# 3.3 线性回归的简洁实现 · chapter_linear-networks/linear-regression-concise
+def load_array(data_arrays, batch_size, is_train=True):
+    """把若干个张量包装成 PyTorch 的数据迭代器。"""
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+@functools.lru_cache(maxsize=2)
+def read_fashion_mnist(train=True):
+    """读取 Fashion-MNIST，返回 uint8 图像张量 (N, 28, 28) 和 int64 标签张量 (N,)。
+
+    文件由 d2l_local.hub 查找并校验；解码结果在同一个内核里缓存，重复调用不再读盘。
+    """
+    folder = hub.fetch('fashion-mnist')
+    prefix = 'train' if train else 't10k'
+    with gzip.open(folder / f'{prefix}-images-idx3-ubyte.gz', 'rb') as f:
+        magic, n, rows, cols = struct.unpack('>4i', f.read(16))
+        assert magic == 2051, '不是 idx3 图像文件'
+        images = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)
+    with gzip.open(folder / f'{prefix}-labels-idx1-ubyte.gz', 'rb') as f:
+        magic, m = struct.unpack('>2i', f.read(8))
+        assert magic == 2049 and m == n, '标签文件与图像文件不匹配'
+        labels = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)
+    return images.reshape(n, rows, cols), labels.long()
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+def get_fashion_mnist_labels(labels):
+    """把数字标签转换成 Fashion-MNIST 的文本标签。"""
+    text_labels = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                   'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+    return [text_labels[int(i)] for i in labels]
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """把一组图像画成 num_rows 行 num_cols 列的网格，返回各子图的坐标轴。"""
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        if torch.is_tensor(img):
+            img = img.detach().cpu().numpy()
+        ax.imshow(img)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+def get_dataloader_workers():
+    """读取数据使用的进程数。
+
+    本书的加载器把整个数据集放在内存里按下标取批量，不需要子进程，
+    所以返回 0：在 Windows 和 Jupyter 里也不会因为多进程而卡住。
+    """
+    return 0
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+def resize_matrix(n_in, n_out):
+    """长度 n_in 的信号双线性缩放到 n_out 的线性变换，返回 (n_out, n_in) 矩阵。
+
+    缩放对每个像素是线性的，而且行、列可以分开处理，所以整批图像的缩放就是
+    两次矩阵乘法：R_h @ X @ R_w.T。矩阵本身由 F.interpolate 作用于单位脉冲得到，
+    与直接调用 F.interpolate(antialias=True) 的结果一致。
+    """
+    impulses = torch.eye(n_in).reshape(n_in, 1, n_in, 1).expand(n_in, 1, n_in, 2)
+    responses = F.interpolate(impulses, size=(n_out, 2), mode='bilinear',
+                              antialias=True, align_corners=False)
+    return responses[:, 0, :, 0].T.contiguous()
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+class TensorLoader:
+    """在内存中的图像张量上按批迭代：每轮可重新打乱，批量由下标一次取出。
+
+    图像以 uint8 (N, H, W) 保存；取出一个批量时才整体转成 [0, 1] 的 float32，
+    需要时再整体缩放成 resize 大小。没有逐张图像的 Python 循环，也没有子进程。
+    max_batches 限制每轮最多产出的批量数（快速模式用它缩小工作量）。
+    """
+
+    def __init__(self, images, labels, batch_size, shuffle=False, resize=None,
+                 max_batches=None):
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.num_batches = math.ceil(len(labels) / batch_size)
+        if max_batches is not None:
+            self.num_batches = min(self.num_batches, max_batches)
+        self.resize = None
+        if resize is not None:
+            height, width = (resize, resize) if isinstance(resize, int) else resize
+            self.resize = (resize_matrix(images.shape[1], height),
+                           resize_matrix(images.shape[2], width))
+
+    def __len__(self):
+        return self.num_batches
+
+    def __iter__(self):
+        n = len(self.labels)
+        order = torch.randperm(n) if self.shuffle else torch.arange(n)
+        for i in range(self.num_batches):
+            index = order[i * self.batch_size:(i + 1) * self.batch_size]
+            X = self.images[index].float().div_(255)
+            if self.resize is not None:
+                rows, cols = self.resize
+                X = rows @ X @ cols.T
+            yield X.unsqueeze(1), self.labels[index]
+
+
+# 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset
+def load_data_fashion_mnist(batch_size, resize=None):
+    """返回 Fashion-MNIST 训练集和测试集的迭代器（训练集每轮重新打乱）。
+
+    每个批量 X 的形状为 (批量大小, 1, H, W)，取值在 [0, 1]，y 为 int64 标签。
+    """
+    train_images, train_labels = read_fashion_mnist(train=True)
+    test_images, test_labels = read_fashion_mnist(train=False)
+    max_train = quick.choose('Fashion-MNIST 每轮的训练批量数',
+                             math.ceil(len(train_labels) / batch_size), 20)
+    max_test = quick.choose('Fashion-MNIST 每轮的测试批量数',
+                            math.ceil(len(test_labels) / batch_size), 10)
+    return (TensorLoader(train_images, train_labels, batch_size, shuffle=True,
+                         resize=resize, max_batches=max_train),
+            TensorLoader(test_images, test_labels, batch_size, shuffle=False,
+                         resize=resize, max_batches=max_test))
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def accuracy(y_hat, y):
+    """预测正确的样本数（浮点数）。"""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    correct = y_hat.type(y.dtype) == y
+    return float(correct.type(y.dtype).sum())
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def evaluate_accuracy(net, data_iter):
+    """计算模型在数据集上的精度。"""
+    if isinstance(net, torch.nn.Module):
+        net.eval()  # 评估模式：关闭 dropout 等只在训练时起作用的层
+    metric = Accumulator(2)  # 正确预测数、预测总数
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+class Accumulator:
+    """在 n 个变量上累加。"""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """训练模型一轮，返回训练损失和训练精度。"""
+    if isinstance(net, torch.nn.Module):
+        net.train()
+    metric = Accumulator(3)  # 损失总和、正确预测数、样本数
+    for X, y in train_iter:
+        y_hat = net(X)
+        l = loss(y_hat, y)
+        if isinstance(updater, torch.optim.Optimizer):
+            # PyTorch 内置的优化器：对平均损失求梯度
+            updater.zero_grad()
+            l.mean().backward()
+            updater.step()
+        else:
+            # 自己写的优化器（如 d2l.sgd）：对损失总和求梯度，由它除以批量大小
+            l.sum().backward()
+            updater(X.shape[0])
+        metric.add(float(l.detach().sum()), accuracy(y_hat, y), y.numel())
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def in_notebook():
+    """当前是否运行在 Jupyter 内核中（能显示动态图）。"""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == 'ZMQInteractiveShell'
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+class Animator:
+    """边训练边画图：在 Jupyter 中实时更新一张 SVG 图；在脚本或 CI 中，每次 add 打印一行文字。"""
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
+                 ylim=None, xscale='linear', yscale='linear',
+                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
+                 figsize=(3.5, 2.5)):
+        self.legend = legend or []
+        self.xlabel = xlabel
+        self.live = in_notebook()
+        self.X, self.Y, self.fmts = None, None, fmts
+        if self.live:
+            use_svg_display()
+            self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize)
+            if nrows * ncols == 1:
+                self.axes = [self.axes]
+            self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
+                                                xscale, yscale, self.legend)
+
+    def add(self, x, y):
+        """添加一个或多个数据点（y 可以是一组数，对应图中的多条曲线）。"""
+        if not hasattr(y, '__len__'):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, '__len__'):
+            x = [x] * n
+        if self.X is None:
+            self.X = [[] for _ in range(n)]
+            self.Y = [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(b)
+        if self.live:
+            self.axes[0].cla()
+            for xs, ys, fmt in zip(self.X, self.Y, self.fmts):
+                self.axes[0].plot(xs, ys, fmt)
+            self.config_axes()
+            display.display(self.fig)
+            display.clear_output(wait=True)
+        else:
+            names = self.legend or [f'y{i}' for i in range(n)]
+            values = ', '.join(f'{name} {b:.4f}' for name, b in zip(names, y)
+                               if b is not None)
+            print(f'{self.xlabel or "x"} {x[0]:g}: {values}', flush=True)
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """训练模型（第3章）：每轮后记录训练损失、训练精度和测试精度，最后打印一行结果。"""
+    num_epochs = quick.choose('训练轮数', num_epochs, 2)
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.3, 0.9],
+                        legend=['train loss', 'train acc', 'test acc'])
+    for epoch in range(num_epochs):
+        train_metrics = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = evaluate_accuracy(net, test_iter)
+        animator.add(epoch + 1, train_metrics + (test_acc,))
+    train_loss, train_acc = train_metrics
+    print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
+
+
+# 3.6 softmax回归的从零开始实现 · chapter_linear-networks/softmax-regression-scratch
+def predict_ch3(net, test_iter, n=6):
+    """预测测试集第一个批量中前 n 张图像的类别，并与真实类别一起显示。"""
+    for X, y in test_iter:
+        break
+    trues = get_fashion_mnist_labels(y)
+    preds = get_fashion_mnist_labels(net(X).argmax(axis=1))
+    titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
+    show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])
+
+
+# 4.4 模型选择、欠拟合和过拟合 · chapter_multilayer-perceptrons/underfit-overfit
+def evaluate_loss(net, data_iter, loss):
+    """计算模型在数据集上的平均损失。"""
+    metric = Accumulator(2)  # 损失总和、样本数
+    with torch.no_grad():
+        for X, y in data_iter:
+            out = net(X)
+            y = y.reshape(out.shape)
+            l = loss(out, y)
+            metric.add(l.sum(), l.numel())
+    return metric[0] / metric[1]
+
+
+# 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
+DATA_HUB = dict()
+
+DATA_URL = 'http://d2l-data.s3-accelerate.amazonaws.com/'
+
+
+# 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
+def download(name, cache_dir=None):
+    """取得 DATA_HUB 中登记的文件，返回本地文件名。
+
+    查找顺序（缓存、镜像、系统副本、下载）和哈希校验都由 d2l_local.hub 负责；
+    cache_dir 为 None 时使用本书的数据缓存目录。
+    """
+    assert name in DATA_HUB, f'{name} 不在 DATA_HUB 中'
+    url, sha1_hash = DATA_HUB[name]
+    return str(hub.fetch_url(url, sha1_hash, cache_dir))
+
+
+# 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
+def download_extract(name, folder=None):
+    """下载并解压 zip 或 tar 文件，返回解压出的目录。"""
+    fname = download(name)
+    base_dir = os.path.dirname(fname)
+    data_dir, ext = os.path.splitext(fname)
+    assert ext in ('.zip', '.tar', '.gz'), '只能解压 zip 或 tar 文件'
+    hub.extract(fname, base_dir)
+    return os.path.join(base_dir, folder) if folder else data_dir
+
+
+# 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
+def download_all():
+    """取得 DATA_HUB 中的全部文件。"""
+    for name in DATA_HUB:
+        download(name)
+
+
+# 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
+DATA_HUB['kaggle_house_train'] = (
+    DATA_URL + 'kaggle_house_pred_train.csv',
+    '585e9cc93e70b39160e7921475f9bcd7d31219ce')
+
+DATA_HUB['kaggle_house_test'] = (
+    DATA_URL + 'kaggle_house_pred_test.csv',
+    'fa19780a7b011d9b009e8bff8e99922a8ee2eb90')

@@ -207,7 +207,7 @@ def _expected_hashes(file):
         parts.append(f'文件的 SHA-1 为 {file.sha1}')
     if file.content_sha1:
         inside = file.member or '解压后内容'
-        parts.append(f'{inside} 的 SHA-1 为 {file.content_sha1}')
+        parts.append(f'{inside}的 SHA-1 为 {file.content_sha1}')
     return '  校验标准：' + '，或'.join(parts) + '。'
 
 
@@ -225,9 +225,9 @@ def _unavailable(file, reason, searched):
     return DataUnavailableError('\n'.join(lines))
 
 
-def fetch_file(file, dataset):
-    """按查找顺序取得 ``file``，返回缓存中已校验的路径。"""
-    cached = data_dir() / file.path
+def fetch_file(file, dataset, cache_dir=None):
+    """按查找顺序取得 ``file``，返回缓存中已校验的路径（缓存目录默认为 ``data_dir()``）。"""
+    cached = (Path(cache_dir) if cache_dir is not None else data_dir()) / file.path
     searched = []
     if cached.exists():
         if verify(cached, file):
@@ -236,6 +236,8 @@ def fetch_file(file, dataset):
         searched.append((cached, '存在但校验失败，已删除'))
     else:
         searched.append((cached, '不存在'))
+    if not mirror_dirs():
+        searched.append(('本地镜像', '未设置环境变量 D2L_DATA_MIRROR'))
     for place in _candidates(file, dataset):
         if not place.is_file():
             searched.append((place, '不存在'))
@@ -255,6 +257,20 @@ def fetch_file(file, dataset):
     except DataUnavailableError as e:
         raise _unavailable(file, str(e), searched) from None
     return cached
+
+
+def fetch_url(url, sha1, cache_dir=None):
+    """按下载地址和 SHA-1 取得一个文件（书中 ``d2l.download`` 的后端）。
+
+    登记表里有同一地址、同一哈希的文件时，沿用它的内容哈希和系统目录；
+    否则就只按这个地址和哈希查找。
+    """
+    for dataset in REGISTRY.values():
+        for file in dataset.files:
+            if file.url == url and file.sha1 == sha1:
+                return fetch_file(file, dataset, cache_dir)
+    file = DataFile(url.rsplit('/', 1)[-1], url, sha1)
+    return fetch_file(file, Dataset((file,)), cache_dir)
 
 
 def fetch(name):

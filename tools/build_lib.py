@@ -8,7 +8,8 @@
 - 其他单元里，首行（对 def/class 而言是签名部分）带 ``#@save`` 的顶层语句。
 
 按 _toc.yml 的顺序收集；所有 import 语句提到文件开头，去重后只写一次；
-每个定义前注明讲授它的小节。
+每个定义前注明讲授它的小节。保存的单元里的 ``import d2l_local as d2l`` 会被略去：
+在包里，``d2l`` 就指包自身。
 """
 import argparse
 import ast
@@ -89,7 +90,9 @@ def collect(root=ROOT):
             where = f'{page.path}（第 {index + 1} 个单元）'
             for node, body in saved_statements(''.join(cell['source']), where):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
-                    imports.append(' '.join(line.strip() for line in body))
+                    statement = ' '.join(line.strip() for line in body)
+                    if statement != 'import d2l_local as d2l':   # 包自己就是 d2l
+                        imports.append(statement)
                 else:
                     blocks.append((f'{section} · {page.slug}', body))
     return imports, blocks
@@ -105,13 +108,17 @@ def render(root=ROOT):
     imports = sorted(set(imports + ['import sys', 'from d2l_local import hub, quick']),
                      key=_import_key)
     out = [HEADER] + imports + ['', 'd2l = sys.modules[__name__]']
+    previous = (None, True)   # (上一块的小节, 上一块是否是定义)
     for tag, body in blocks:
         while body and not body[-1].strip():
             body = body[:-1]
         is_definition = body[0].startswith(('def ', 'class ', '@', 'async def '))
-        out += ['', ''] if is_definition else ['']
-        out.append(f'# {tag}')
+        out += ['', ''] if is_definition or previous[1] else ['']
+        # 每个定义都注明小节；同一小节里接连的普通语句只注明一次
+        if is_definition or previous != (tag, False):
+            out.append(f'# {tag}')
         out += [line.rstrip() for line in body]
+        previous = (tag, is_definition)
     return '\n'.join(out) + '\n'
 
 
