@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # 只处理某一章，例如 make outputs CHAPTER=chapter_preliminaries
 CHAPTER ?=
 NOTEBOOKS = $(shell $(BIN)/python tools/toc.py --notebooks $(CHAPTER))
+# 网站用的 MathJax：构建时从 npm 安装，复制进网站，离线也能显示公式（不提交进仓库）
+MATHJAX := _build/mathjax/mathjax
 
 .PHONY: install test html lab lib outputs bench clean
 
@@ -15,14 +17,23 @@ install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用�
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip install --quiet --no-deps d2l==0.17.6
+	@# 网站检查用的浏览器和中文字体：有 apt-get 且是 root 时从 Debian 安装
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	else echo "提示：网站检查（tests/test_site.py）需要 Chromium，例如 apt-get install chromium"; fi
 	$(BIN)/python -c "import torch, torchvision, d2l_local; print('安装完成：torch', torch.__version__, '| CUDA 可用:', torch.cuda.is_available())"
 
 test:  ## 快速模式下运行 tests/ 并用 nbval 逐单元比对所有笔记本的输出
 	D2L_QUICK=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-html:  ## 用存储的输出构建网站（不执行笔记本），结果在 _build/html
+html: $(MATHJAX)/tex-mml-chtml.js  ## 用存储的输出构建网站（不执行笔记本），结果在 _build/html
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+$(MATHJAX)/tex-mml-chtml.js:
+	npm install --no-save --no-audit --no-fund --prefix _build/npm mathjax@3
+	rm -rf $(MATHJAX) && mkdir -p $(dir $(MATHJAX))
+	cp -r _build/npm/node_modules/mathjax/es5 $(MATHJAX)
 
 lab:  ## 在 JupyterLab 中打开本书
 	$(BIN)/jupyter lab book

@@ -256,11 +256,11 @@ class TensorLoader:
         order = torch.randperm(n) if self.shuffle else torch.arange(n)
         for i in range(self.num_batches):
             index = order[i * self.batch_size:(i + 1) * self.batch_size]
-            X = self.images[index].float().div_(255)
+            X = self.images.index_select(0, index).float().div_(255)
             if self.resize is not None:
                 rows, cols = self.resize
                 X = rows @ X @ cols.T
-            yield X.unsqueeze(1), self.labels[index]
+            yield X.unsqueeze(1), self.labels.index_select(0, index)
 
 
 # 3.5 图像分类数据集 · chapter_linear-networks/image-classification-dataset

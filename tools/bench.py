@@ -8,6 +8,7 @@ d2l 0.17.6 的加载器用 torchvision 读 '../data/FashionMNIST/raw' 中解压�
 """
 import gzip
 import os
+import statistics
 import shutil
 import sys
 import tempfile
@@ -30,6 +31,17 @@ def images_per_second(loader, max_batches=None):
     return count / (time.perf_counter() - start)
 
 
+def repeated(measure, repeats):
+    """重复测量，返回 (最小值, 中位数, 最大值)。"""
+    values = [measure() for _ in range(repeats)]
+    return min(values), statistics.median(values), max(values)
+
+
+def spread(values):
+    low, middle, high = values
+    return f'{middle:,.0f} 张/秒（{low:,.0f}–{high:,.0f}）'
+
+
 def prepare_reference_root(root):
     raw = Path(root) / 'data' / 'FashionMNIST' / 'raw'
     raw.mkdir(parents=True)
@@ -40,23 +52,24 @@ def prepare_reference_root(root):
     return Path(root) / 'work'
 
 
-def bench_loaders(reference):
+def bench_loaders(reference, repeats=3):
     print(f'Fashion-MNIST 加载器（torch {torch.__version__}，{torch.get_num_threads()} 个线程，'
-          f'{os.cpu_count()} 个 CPU 核）')
+          f'{os.cpu_count()} 个 CPU 核；每项重复 {repeats} 次，给出中位数和最小–最大值）')
     rows = []
     for label, batch_size, resize, max_batches in [
             ('训练集一轮，batch 256', 256, None, None),
             ('20 个批量，batch 256，resize 224', 256, 224, 20)]:
         ours_train, ours_test = d2l_local.load_data_fashion_mnist(batch_size, resize)
         theirs_train, theirs_test = reference.load_data_fashion_mnist(batch_size, resize)
-        ours = images_per_second(ours_train, max_batches)
-        theirs = images_per_second(theirs_train, max_batches)
+        ours = repeated(lambda: images_per_second(ours_train, max_batches), repeats)
+        theirs = repeated(lambda: images_per_second(theirs_train, max_batches), repeats)
         (X1, y1), (X2, y2) = next(iter(ours_test)), next(iter(theirs_test))
         assert torch.equal(y1, y2)
         difference = (X1 - X2).abs().max().item()
         rows.append((label, ours, theirs, difference))
-        print(f'  {label}: d2l_local {ours:,.0f} 张/秒，d2l 0.17.6 {theirs:,.0f} 张/秒，'
-              f'比值 {ours / theirs:.1f}×；同一批测试图像的最大像素差 {difference:.6f}', flush=True)
+        print(f'  {label}:\n    d2l_local   {spread(ours)}\n    d2l 0.17.6  {spread(theirs)}\n'
+              f'    比值（中位数）{ours[1] / theirs[1]:.1f}×；同一批测试图像的最大像素差 {difference:.6f}',
+              flush=True)
     return rows
 
 
