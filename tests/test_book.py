@@ -82,6 +82,47 @@ def test_stored_outputs_are_complete_and_clean(page):
         if 'gpu' not in tags:
             assert cell.get('execution_count') is not None, f'{where}没有执行'
         for output in cell.get('outputs', []):
-            assert output['output_type'] != 'error', f'{where}存着错误输出'
+            if output['output_type'] == 'error':
+                assert 'raises-exception' in tags, f'{where}存着错误输出（有意展示的错误须带 raises-exception 标签）'
             text = ''.join(output.get('text', '')) + ''.join(output.get('data', {}).get('text/plain', ''))
             assert NOTICE_PREFIX not in text, f'{where}的输出来自快速模式；请用 make outputs 重新生成'
+
+
+ANSWER = re.compile(r'^:::\{admonition\} 练习 (\d+) 参考答案\s*\n:class: dropdown\s*$', re.MULTILINE)
+CHAPTERS = sorted({p.chapter for p in NOTEBOOKS if p.number})
+
+
+def exercises_and_answers(page):
+    """(练习数, {答案编号: 答案后的代码单元标签列表})；答案放在练习列表之后。"""
+    cells = json.loads((ROOT / page.path).read_text(encoding='utf-8'))['cells']
+    start = next(i for i, c in enumerate(cells)
+                 if c['cell_type'] == 'markdown' and re.search(r'^## 练习', ''.join(c['source']), re.M))
+    exercises, answers, current = 0, {}, None
+    for cell in cells[start:]:
+        source = ''.join(cell['source'])
+        if cell['cell_type'] == 'markdown':
+            match = ANSWER.search(source)
+            if match:
+                current = int(match.group(1))
+                assert current not in answers, f'练习 {current} 有两个答案'
+                answers[current] = []
+            elif current is None:
+                exercises += len(re.findall(r'^\d+\. ', source.split('## 练习')[-1], re.M))
+        elif current is not None:
+            answers[current].append(cell.get('metadata', {}).get('tags', []))
+    return exercises, answers
+
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_a_third_of_exercises_have_folded_executable_answers(chapter):
+    total_exercises = total_answers = 0
+    for page in (p for p in NOTEBOOKS if p.chapter == chapter):
+        exercises, answers = exercises_and_answers(page)
+        for number, tags in answers.items():
+            assert 1 <= number <= exercises, f'{page.slug}：没有练习 {number}'
+            assert tags and all('hide-cell' in t for t in tags), \
+                f'{page.slug} 练习 {number}：答案要有代码单元，并带 hide-cell 标签（默认折叠）'
+        total_exercises += exercises
+        total_answers += len(answers)
+    print(f'{chapter}: {total_answers}/{total_exercises} 道练习有参考答案')
+    assert 3 * total_answers >= total_exercises, f'{chapter}：{total_answers}/{total_exercises}'

@@ -14,6 +14,15 @@ import torch
 from nbclient import NotebookClient
 
 
+def shorten_tracebacks(nb):
+    """有意展示的错误（raises-exception 单元）只保留最后的错误信息：
+    完整的调用栈里是本机 site-packages 的绝对路径，对读者没有帮助。"""
+    for cell in nb.cells:
+        for output in cell.get('outputs', []):
+            if output.output_type == 'error':
+                output.traceback = [f'{output.ename}: {output.evalue}']
+
+
 def run(path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -22,6 +31,7 @@ def run(path):
         resources={'metadata': {'path': str(Path(path).parent)}})
     start = time.perf_counter()
     client.execute()
+    shorten_tracebacks(nb)
     nbformat.write(nb, path)
     print(f'{path}: {time.perf_counter() - start:.1f} 秒', flush=True)
 
