@@ -13,6 +13,7 @@
 镜像和系统里的副本先复制进缓存再使用；下载先写入临时文件，校验通过后才改名，
 所以缓存里永远不会出现残缺或被篡改的文件。
 """
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -156,39 +157,41 @@ def verify(path, file):
     return ok
 
 
-def _copy_into(source, target):
-    """把 ``source`` 原子地复制为 ``target``：先写临时文件，再改名。"""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + '.', suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as out, open(source, 'rb') as src:
-            shutil.copyfileobj(src, out)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _download(url, target, file, timeout=60):
-    """下载到临时文件，校验通过后改名为 ``target``；失败时不留下任何文件。"""
+@contextlib.contextmanager
+def _staged(target):
+    """在 ``target`` 旁写一个临时文件：with 块正常结束才改名为 ``target``，否则删掉它。"""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + '.', suffix='.part')
     tmp = Path(tmp)
     try:
-        print(f'正在下载 {url} ...', file=sys.stderr, flush=True)
-        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with os.fdopen(fd, 'wb') as out:
+            yield out, tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _copy_into(source, target):
+    """把已校验的 ``source`` 复制为 ``target``（先写临时文件，再改名）。"""
+    with _staged(target) as (out, _), open(source, 'rb') as src:
+        shutil.copyfileobj(src, out)
+
+
+def _download(url, target, file, timeout=60):
+    """下载并校验，通过后才成为 ``target``；失败时不留下任何文件。"""
+    print(f'正在下载 {url} ...', file=sys.stderr, flush=True)
+    with _staged(target) as (out, tmp):
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             expected = response.headers.get('Content-Length')
             shutil.copyfileobj(response, out)
-            received = out.tell()
+        out.flush()
+        received = out.tell()
         if expected is not None and received != int(expected):
             raise DataUnavailableError(
                 f'下载不完整：收到 {received} 字节，服务器声明 {expected} 字节')
         if not verify(tmp, file):
             raise DataUnavailableError(
                 f'下载到的内容与登记的哈希不符（得到的文件 SHA-1 为 {sha1_of(tmp)}）')
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _candidates(file, dataset):

@@ -23,14 +23,6 @@ def ids(pages):
     return [p.slug for p in pages]
 
 
-def markdown_of(page):
-    source = (ROOT / page.path).read_text(encoding='utf-8')
-    if not page.is_notebook:
-        return source
-    cells = json.loads(source)['cells']
-    return '\n\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
-
-
 def code_cells(page):
     nb = json.loads((ROOT / page.path).read_text(encoding='utf-8'))
     return [c for c in nb['cells'] if c['cell_type'] == 'code']
@@ -50,14 +42,14 @@ def test_every_notebook_is_in_toc():
 
 @pytest.mark.parametrize('page', PAGES, ids=ids(PAGES))
 def test_page_has_one_title(page):
-    text = re.sub(r'```.*?```', '', markdown_of(page), flags=re.DOTALL)
+    text = re.sub(r'```.*?```', '', page.markdown(), flags=re.DOTALL)
     titles = re.findall(r'^# \S.*$', text, flags=re.MULTILINE)
     assert len(titles) == 1, titles
 
 
 @pytest.mark.parametrize('page', LEAVES, ids=ids(LEAVES))
 def test_section_ends_with_summary_and_exercises(page):
-    text = markdown_of(page)
+    text = page.markdown()
     headings = re.findall(r'^## (.+?)\s*$', text, flags=re.MULTILINE)
     assert headings[-2:] == ['小结', '练习'], headings
     exercises = text.split('\n## 练习', 1)[1]

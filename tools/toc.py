@@ -34,15 +34,17 @@ class Page:
         """不带扩展名的相对路径，例如 'chapter_preliminaries/calculus'。"""
         return self.path.relative_to('book').with_suffix('').as_posix()
 
+    def markdown(self, root=ROOT):
+        """页中的全部 Markdown 文本（笔记本取其 Markdown 单元）。"""
+        source = (root / self.path).read_text(encoding='utf-8')
+        if not self.is_notebook:
+            return source
+        cells = json.loads(source)['cells']
+        return '\n\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
+
     def title(self, root=ROOT):
         """页中第一个一级标题。"""
-        source = root / self.path
-        if self.is_notebook:
-            cells = json.loads(source.read_text(encoding='utf-8'))['cells']
-            text = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
-        else:
-            text = source.read_text(encoding='utf-8')
-        match = re.search(r'^# (.+)$', text, flags=re.MULTILINE)
+        match = re.search(r'^# (.+)$', self.markdown(root), flags=re.MULTILINE)
         return match.group(1).strip() if match else ''
 
 
