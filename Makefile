@@ -44,8 +44,8 @@ lib:  ## 从书中的 #@save 单元重新生成 d2l_local
 outputs:  ## 完整模式下重新执行笔记本并保存输出（可用 CHAPTER=... 只跑一章）
 	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
 
-bench:  ## 与 d2l 0.17.6 在同一次运行中比较速度
-	$(BIN)/python tools/bench.py
+bench:  ## 与 d2l 0.17.6 在同一次运行中比较速度（可用 BENCH="lenet rnn" 只跑其中几项）
+	$(BIN)/python tools/bench.py $(BENCH)
 
 clean:
 	rm -rf _build

@@ -1,4 +1,4 @@
-"""pytest 钩子：gpu 单元的跳过、快速模式说明的过滤，以及笔记本单元的统计。
+"""pytest 钩子：gpu 单元的比对规则、快速模式说明的过滤，以及笔记本单元的统计。
 
 放在仓库根目录，所以无论 pytest 跑的是 tests/、全部笔记本（make test）还是单个笔记本，
 这些钩子都生效。
@@ -48,20 +48,26 @@ def _is_notebook_cell(item):
     return nbval_plugin is not None and isinstance(item, nbval_plugin.IPyNbCell)
 
 
-def pytest_collection_modifyitems(config, items):
-    """没有 CUDA 时跳过带 gpu 标签的单元；有 CUDA 但没存 GPU 输出的，只运行不比对。"""
+def device_kind():
+    """本机训练用的设备种类：'cuda' 或 'cpu'。"""
     try:
         import torch
-        has_cuda = torch.cuda.is_available()
     except ImportError:
-        has_cuda = False
-    skip = pytest.mark.skip(reason='单元带 gpu 标签，而本机没有 CUDA')
+        return 'cpu'
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+def pytest_collection_modifyitems(config, items):
+    """带 gpu 标签的单元：输出取决于本机有没有 GPU。
+
+    这些单元在任何机器上都运行（书中的设备代码都会退回 CPU）；只有本机的设备种类与
+    存储输出时的相同（笔记本元数据 d2l.outputs_device，缺省为 cpu）才严格比对输出。
+    """
+    here = device_kind()
     for item in items:
         if _is_notebook_cell(item) and 'gpu' in item.cell.get('metadata', {}).get('tags', []):
-            if not has_cuda:
-                item.add_marker(skip)
-            elif not item.cell.get('outputs'):
-                # 在没有 GPU 的机器上存储的笔记本里，gpu 单元没有输出可比：只检查它能运行
+            stored = item.parent.nb.metadata.get('d2l', {}).get('outputs_device', 'cpu')
+            if stored != here:
                 item.options['check'] = False
 
 

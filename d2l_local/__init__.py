@@ -8,12 +8,15 @@
 hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块。
 """
 
+import collections
+import copy
 import functools
 import gzip
 import math
 import numpy as np
 import os
 import random
+import re
 import struct
 import sys
 import time
@@ -252,8 +255,8 @@ class TensorLoader:
         return self.num_batches
 
     def __iter__(self):
-        n = len(self.labels)
-        order = torch.randperm(n) if self.shuffle else torch.arange(n)
+        n, device = len(self.labels), self.labels.device
+        order = torch.randperm(n, device=device) if self.shuffle else torch.arange(n, device=device)
         for i in range(self.num_batches):
             index = order[i * self.batch_size:(i + 1) * self.batch_size]
             X = self.images.index_select(0, index).float().div_(255)
@@ -482,3 +485,386 @@ DATA_HUB['kaggle_house_train'] = (
 DATA_HUB['kaggle_house_test'] = (
     DATA_URL + 'kaggle_house_pred_test.csv',
     'fa19780a7b011d9b009e8bff8e99922a8ee2eb90')
+
+
+# 5.6 GPU · chapter_deep-learning-computation/use-gpu
+def try_gpu(i=0):
+    """如果第 i 块 GPU 存在，返回 cuda:i，否则返回 cpu。"""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f'cuda:{i}')
+    return torch.device('cpu')
+
+
+# 5.6 GPU · chapter_deep-learning-computation/use-gpu
+def try_all_gpus():
+    """返回所有可用的 GPU；一块都没有时返回 [cpu]。"""
+    devices = [torch.device(f'cuda:{i}') for i in range(torch.cuda.device_count())]
+    return devices if devices else [torch.device('cpu')]
+
+
+# 6.2 图像卷积 · chapter_convolutional-neural-networks/conv-layer
+def corr2d(X, K):
+    """二维互相关运算：核 K 在输入 X 上滑动，每个位置求逐元素乘积之和。"""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+# 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
+def to_device(data_iter, device):
+    """把内存里的数据集（TensorLoader）整体复制到 device 上；其他数据迭代器原样返回。
+
+    在 GPU 上训练时，每个批量于是直接在显存里取出、转换和缩放，不必每批从主机拷贝。
+    """
+    if not isinstance(data_iter, TensorLoader) or data_iter.images.device == torch.device(device):
+        return data_iter
+    moved = copy.copy(data_iter)
+    moved.images, moved.labels = data_iter.images.to(device), data_iter.labels.to(device)
+    if data_iter.resize is not None:
+        moved.resize = tuple(R.to(device) for R in data_iter.resize)
+    return moved
+
+
+# 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """在模型所在的设备上计算它在数据集上的精度。"""
+    if isinstance(net, nn.Module):
+        net.eval()  # 评估模式
+        if device is None:
+            device = next(iter(net.parameters())).device
+    correct = torch.zeros((), device=device)  # 在设备上累加，最后只取回一次
+    total = 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            if isinstance(X, list):
+                X = [x.to(device) for x in X]
+            else:
+                X = X.to(device)
+            y = y.to(device)
+            correct += (net(X).argmax(dim=1) == y).sum()
+            total += y.numel()
+    return float(correct) / total
+
+
+# 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
+    """在 device 上训练模型（第6章）：SGD，交叉熵损失，权重用 Xavier 初始化。"""
+    def init_weights(m):
+        if type(m) == nn.Linear or type(m) == nn.Conv2d:
+            nn.init.xavier_uniform_(m.weight)
+    net.apply(init_weights)
+    num_epochs = quick.choose('训练轮数', num_epochs, 2)
+    print('training on', device)
+    net.to(device)
+    # 内存里的数据集整体搬到设备上：批量直接在设备上取出（和缩放），不必每批从主机拷贝
+    train_iter, test_iter = to_device(train_iter, device), to_device(test_iter, device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+                        legend=['train loss', 'train acc', 'test acc'])
+    timer, num_batches = Timer(), len(train_iter)
+    for epoch in range(num_epochs):
+        # 损失总和、正确预测数、样本数：在设备上累加，只在要画图时取回主机
+        metric = torch.zeros(3, device=device)
+        net.train()
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            with torch.no_grad():
+                metric[0] += l * X.shape[0]
+                metric[1] += (y_hat.argmax(dim=1) == y).sum()
+                metric[2] += X.shape[0]
+            if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
+                train_l, train_acc = (metric[:2] / metric[2]).tolist()
+                animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
+        timer.stop()
+        test_acc = evaluate_accuracy_gpu(net, test_iter)
+        animator.add(epoch + 1, (None, None, test_acc))
+    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
+    print(f'{metric[2].item() * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+DATA_HUB['time_machine'] = (DATA_URL + 'timemachine.txt',
+                            '090b5e7e70c295757f55df93cb0a180b9691891a')
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+def read_time_machine():
+    """读取《时间机器》全文，每行只保留字母并转成小写，返回行的列表。"""
+    with open(download('time_machine'), 'r') as f:
+        lines = f.readlines()
+    return [re.sub('[^A-Za-z]+', ' ', line).strip().lower() for line in lines]
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+def tokenize(lines, token='word'):
+    """把每行文本拆成词元列表：token='word' 按空格拆成单词，'char' 拆成字符。"""
+    if token == 'word':
+        return [line.split() for line in lines]
+    if token == 'char':
+        return [list(line) for line in lines]
+    print('ERROR: unknown token type: ' + token)
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+class Vocab:
+    """词表：在词元和从 0 开始的整数索引之间互相转换。
+
+    索引 0 固定留给未知词元 '<unk>'，其后是 reserved_tokens，再往后按词频从高到低
+    排列（词频相同时保持首次出现的顺序）；出现次数少于 min_freq 的词元不进词表。
+    """
+
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        tokens = [] if tokens is None else tokens
+        reserved_tokens = [] if reserved_tokens is None else reserved_tokens
+        counter = count_corpus(tokens)
+        self._token_freqs = sorted(counter.items(), key=lambda x: x[1], reverse=True)
+        self.idx_to_token = ['<unk>'] + reserved_tokens
+        self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+        for token, freq in self._token_freqs:
+            if freq < min_freq:
+                break
+            if token not in self.token_to_idx:
+                self.idx_to_token.append(token)
+                self.token_to_idx[token] = len(self.idx_to_token) - 1
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        """词元 → 索引；传入列表或元组时逐个转换。不认识的词元得到 unk。"""
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self.__getitem__(token) for token in tokens]
+
+    def to_tokens(self, indices):
+        """索引 → 词元；传入列表或元组时逐个转换。"""
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[indices]
+        return [self.idx_to_token[index] for index in indices]
+
+    @property
+    def unk(self):
+        return 0
+
+    @property
+    def token_freqs(self):
+        return self._token_freqs
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+def count_corpus(tokens):
+    """统计词元频率；tokens 可以是一维列表，也可以是“行的列表”。"""
+    if len(tokens) == 0 or isinstance(tokens[0], list):
+        tokens = [token for line in tokens for token in line]
+    return collections.Counter(tokens)
+
+
+# 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing
+def load_corpus_time_machine(max_tokens=-1):
+    """返回《时间机器》的字符索引序列 corpus 和字符词表 vocab。"""
+    lines = read_time_machine()
+    tokens = tokenize(lines, 'char')
+    vocab = Vocab(tokens)
+    # 文本的行不一定是句子或段落，所以把所有行拼成一个长序列
+    corpus = [vocab[token] for line in tokens for token in line]
+    if max_tokens > 0:
+        corpus = corpus[:max_tokens]
+    return corpus, vocab
+
+
+# 7.3 语言模型和数据集 · chapter_recurrent-neural-networks/language-models-and-dataset
+def seq_data_iter_random(corpus, batch_size, num_steps):
+    """随机采样：每个小批量由从序列各处随机取出的子序列组成。"""
+    # 随机偏移起点（0 到 num_steps-1），让每轮的切分位置不同
+    corpus = corpus[random.randint(0, num_steps - 1):]
+    # 减 1：标签是输入向后错一位的序列
+    num_subseqs = (len(corpus) - 1) // num_steps
+    initial_indices = list(range(0, num_subseqs * num_steps, num_steps))
+    random.shuffle(initial_indices)
+    corpus = torch.tensor(corpus)
+    offsets = torch.arange(num_steps)
+    num_batches = num_subseqs // batch_size
+    for i in range(0, batch_size * num_batches, batch_size):
+        starts = torch.tensor(initial_indices[i:i + batch_size])
+        positions = starts[:, None] + offsets  # (批量大小, 时间步数) 的下标
+        yield corpus[positions], corpus[positions + 1]
+
+
+# 7.3 语言模型和数据集 · chapter_recurrent-neural-networks/language-models-and-dataset
+def seq_data_iter_sequential(corpus, batch_size, num_steps):
+    """顺序分区：相邻两个小批量中，同一行的子序列在原序列上首尾相接。"""
+    offset = random.randint(0, num_steps)
+    num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
+    Xs = torch.tensor(corpus[offset:offset + num_tokens])
+    Ys = torch.tensor(corpus[offset + 1:offset + 1 + num_tokens])
+    Xs, Ys = Xs.reshape(batch_size, -1), Ys.reshape(batch_size, -1)
+    num_batches = Xs.shape[1] // num_steps
+    for i in range(0, num_steps * num_batches, num_steps):
+        yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
+
+
+# 7.3 语言模型和数据集 · chapter_recurrent-neural-networks/language-models-and-dataset
+class SeqDataLoader:
+    """序列数据的迭代器：每次迭代（每轮）重新随机切分一次。"""
+
+    def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):
+        if use_random_iter:
+            self.data_iter_fn = seq_data_iter_random
+        else:
+            self.data_iter_fn = seq_data_iter_sequential
+        self.corpus, self.vocab = load_corpus_time_machine(max_tokens)
+        self.batch_size, self.num_steps = batch_size, num_steps
+
+    def __iter__(self):
+        return self.data_iter_fn(self.corpus, self.batch_size, self.num_steps)
+
+
+# 7.3 语言模型和数据集 · chapter_recurrent-neural-networks/language-models-and-dataset
+def load_data_time_machine(batch_size, num_steps,
+                           use_random_iter=False, max_tokens=10000):
+    """返回《时间机器》前 max_tokens 个字符的小批量迭代器和词表。"""
+    if max_tokens <= 0 or max_tokens > 3000:
+        max_tokens = quick.choose('语料长度（字符数）', max_tokens, 3000)
+    data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
+    return data_iter, data_iter.vocab
+
+
+# 7.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch
+class RNNModelScratch:
+    """从零开始实现的循环神经网络模型。"""
+
+    def __init__(self, vocab_size, num_hiddens, device,
+                 get_params, init_state, forward_fn):
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        self.params = get_params(vocab_size, num_hiddens, device)
+        self.init_state, self.forward_fn = init_state, forward_fn
+
+    def __call__(self, X, state):
+        X = F.one_hot(X.T, self.vocab_size).type(torch.float32)
+        return self.forward_fn(X, state, self.params)
+
+    def begin_state(self, batch_size, device):
+        return self.init_state(batch_size, self.num_hiddens, device)
+
+
+# 7.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch
+def predict_ch8(prefix, num_preds, net, vocab, device):
+    """在 prefix 之后续写 num_preds 个字符（每步取概率最大的字符）。"""
+    state = net.begin_state(batch_size=1, device=device)
+    outputs = [vocab[prefix[0]]]
+    get_input = lambda: torch.tensor([outputs[-1]], device=device).reshape((1, 1))
+    for y in prefix[1:]:  # 预热期：用前缀更新隐状态，不做预测
+        _, state = net(get_input(), state)
+        outputs.append(vocab[y])
+    for _ in range(num_preds):  # 预测 num_preds 步
+        y, state = net(get_input(), state)
+        outputs.append(int(y.argmax(dim=1).reshape(1)))
+    return ''.join([vocab.idx_to_token[i] for i in outputs])
+
+
+# 7.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch
+def grad_clipping(net, theta):
+    """梯度裁剪：所有参数梯度拼成的向量，其 L2 范数超过 theta 时按比例缩小到 theta。"""
+    if isinstance(net, nn.Module):
+        params = [p for p in net.parameters() if p.requires_grad]
+    else:
+        params = net.params
+    norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params]))
+    if norm > theta:
+        for param in params:
+            param.grad.mul_(theta / norm)
+
+
+# 7.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch
+def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+    """训练一轮（第8章），返回困惑度和每秒处理的词元数。"""
+    state, timer = None, Timer()
+    total_loss, num_tokens = torch.zeros((), device=device), 0  # 损失在设备上累加
+    for X, Y in train_iter:
+        if state is None or use_random_iter:
+            # 第一个小批量，或随机采样（相邻批量不相接）时，重新初始化隐状态
+            state = net.begin_state(batch_size=X.shape[0], device=device)
+        else:
+            # 顺序分区：沿用上一批的隐状态，但切断它与之前计算图的联系
+            if isinstance(net, nn.Module) and not isinstance(state, tuple):
+                state.detach_()  # nn.RNN、nn.GRU 的隐状态是一个张量
+            else:
+                for s in state:  # nn.LSTM 和从零实现的模型用元组
+                    s.detach_()
+        y = Y.T.reshape(-1)
+        X, y = X.to(device), y.to(device)
+        y_hat, state = net(X, state)
+        l = loss(y_hat, y.long()).mean()
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            l.backward()
+            grad_clipping(net, 1)
+            updater.step()
+        else:
+            l.backward()
+            grad_clipping(net, 1)
+            updater(batch_size=1)  # 损失已经取过平均
+        total_loss += l.detach() * y.numel()
+        num_tokens += y.numel()
+    return math.exp(float(total_loss) / num_tokens), num_tokens / timer.stop()
+
+
+# 7.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch
+def train_ch8(net, train_iter, vocab, lr, num_epochs, device,
+              use_random_iter=False):
+    """训练字符级语言模型（第8章），每 10 轮续写一次 'time traveller'。"""
+    num_epochs = quick.choose('训练轮数', num_epochs, 20)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel='epoch', ylabel='perplexity',
+                        legend=['train'], xlim=[10, num_epochs])
+    if isinstance(net, nn.Module):
+        updater = torch.optim.SGD(net.parameters(), lr)
+    else:
+        updater = lambda batch_size: sgd(net.params, lr, batch_size)
+    predict = lambda prefix: predict_ch8(prefix, 50, net, vocab, device)
+    for epoch in range(num_epochs):
+        ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)
+        if (epoch + 1) % 10 == 0:
+            print(predict('time traveller'))
+            animator.add(epoch + 1, [ppl])
+    print(f'perplexity {ppl:.1f}, {speed:.1f} tokens/sec on {str(device)}')
+    print(predict('time traveller'))
+    print(predict('traveller'))
+
+
+# 7.6 循环神经网络的简洁实现 · chapter_recurrent-neural-networks/rnn-concise
+class RNNModel(nn.Module):
+    """循环神经网络模型：循环层（nn.RNN/GRU/LSTM）加一个输出层。"""
+
+    def __init__(self, rnn_layer, vocab_size, **kwargs):
+        super().__init__(**kwargs)
+        self.rnn = rnn_layer
+        self.vocab_size = vocab_size
+        self.num_hiddens = self.rnn.hidden_size
+        # 双向循环网络（第9章）的输出把两个方向拼在一起，宽度翻倍
+        self.num_directions = 2 if self.rnn.bidirectional else 1
+        self.linear = nn.Linear(self.num_hiddens * self.num_directions, self.vocab_size)
+
+    def forward(self, inputs, state):
+        X = F.one_hot(inputs.T.long(), self.vocab_size).to(torch.float32)
+        Y, state = self.rnn(X, state)
+        # Y 的形状为 (时间步数, 批量大小, 隐藏单元数)；输出层先把前两维合并
+        output = self.linear(Y.reshape((-1, Y.shape[-1])))
+        return output, state
+
+    def begin_state(self, device, batch_size=1):
+        shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
+        if not isinstance(self.rnn, nn.LSTM):
+            return torch.zeros(shape, device=device)  # nn.RNN、nn.GRU：一个张量
+        return (torch.zeros(shape, device=device),  # nn.LSTM：(隐状态, 记忆元)
+                torch.zeros(shape, device=device))

@@ -1,12 +1,19 @@
-"""make bench：把本书的加载器与 d2l 0.17.6 的放在同一次运行里比较，打印比值。
+"""make bench：把本书的加载器和训练函数与 d2l 0.17.6 的放在同一次运行里比较，打印比值。
 
-    python tools/bench.py
+    python tools/bench.py                 # 全部
+    python tools/bench.py loaders lenet   # 只跑其中几项（loaders、lenet、rnn）
 
 d2l 0.17.6 的加载器用 torchvision 读 '../data/FashionMNIST/raw' 中解压后的文件，
 逐张图像做 PIL 转换，并开 4 个子进程；本书的加载器在内存中的张量上按批取数据。
-计时包括创建迭代器（d2l 每轮都要重新启动子进程）。
+计时包括创建迭代器（d2l 每轮都要重新启动子进程）。训练函数的比较里，两边的
+Animator 都换成不画图的空壳，计时只含训练和评估本身；两边轮流运行，同样的随机种子。
 """
+import contextlib
+import warnings
 import gzip
+import io
+import random
+import re
 import os
 import statistics
 import shutil
@@ -16,6 +23,7 @@ import time
 from pathlib import Path
 
 import torch
+from torch import nn
 
 import d2l_local
 
@@ -46,13 +54,14 @@ def prepare_reference_root(root):
     for gz in d2l_local.hub.fetch('fashion-mnist').glob('*.gz'):
         with gzip.open(gz, 'rb') as src, open(raw / gz.stem, 'wb') as dst:
             shutil.copyfileobj(src, dst)
+    # d2l 的 download 在 '../data' 里找文件，哈希对得上就不再下载
+    shutil.copy(d2l_local.hub.fetch('time_machine'), Path(root) / 'data')
     (Path(root) / 'work').mkdir()
     return Path(root) / 'work'
 
 
 def bench_loaders(reference, repeats=3):
-    print(f'Fashion-MNIST 加载器（torch {torch.__version__}，{torch.get_num_threads()} 个线程，'
-          f'{os.cpu_count()} 个 CPU 核；每项重复 {repeats} 次，给出中位数和最小–最大值）')
+    print('Fashion-MNIST 加载器')
     rows = []
     for label, batch_size, resize, max_batches in [
             ('训练集一轮，batch 256', 256, None, None),
@@ -71,21 +80,120 @@ def bench_loaders(reference, repeats=3):
     return rows
 
 
-def main():
+class SilentAnimator:
+    """代替两边的 Animator：不画图也不打印，谁都不为画图花时间。"""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def add(self, x, y):
+        pass
+
+
+def run_quietly(train, *args):
+    """运行 train(*args)，返回 (秒数, 它打印的各行)。"""
+    buffer = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(buffer):
+        train(*args)
+    return time.perf_counter() - start, buffer.getvalue().splitlines()
+
+
+def number_after(label, lines):
+    """在打印的行里找 'label 数字'，返回最后一次出现的数字。"""
+    found = re.findall(re.escape(label) + r' ([0-9.]+)', '\n'.join(lines))
+    return float(found[-1])
+
+
+def compare(title, unit, runs):
+    """runs: {名字: [(每秒处理量, 结果), ...]}；打印两边的中位数、范围和比值。"""
+    print(title)
+    medians = {}
+    for name, values in runs.items():
+        speeds = sorted(v[0] for v in values)
+        results = [v[1] for v in values]
+        medians[name] = statistics.median(speeds)
+        print(f'    {name:<11} {medians[name]:,.0f} {unit}（{speeds[0]:,.0f}–{speeds[-1]:,.0f}）；'
+              f'结果 {", ".join(f"{r:.3f}" for r in results)}', flush=True)
+    ours, theirs = medians.values()
+    print(f'    比值（中位数）{ours / theirs:.2f}×', flush=True)
+
+
+def lenet():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, 2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2, 2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def bench_train_ch6(reference, epochs=2, repeats=3):
+    """LeNet 经 train_ch6 训练 epochs 轮（batch 256，lr 0.9）：每秒样本数与测试精度。"""
+    loaders = {name: module.load_data_fashion_mnist(256)
+               for name, module in (('d2l_local', d2l_local), ('d2l 0.17.6', reference))}
+    modules = {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
+    runs = {name: [] for name in modules}
+    for seed in range(repeats):
+        for name, module in modules.items():   # 两边轮流，机器状态的起伏由两边分担
+            torch.manual_seed(seed)
+            seconds, lines = run_quietly(module.train_ch6, lenet(), *loaders[name], epochs, 0.9,
+                                         torch.device('cpu'))
+            runs[name].append((60000 * epochs / seconds, number_after('test acc', lines)))
+    compare(f'LeNet 经 train_ch6 训练 {epochs} 轮（含每轮的测试集评估；结果 = 测试精度）',
+            '样本/秒', runs)
+    load_seconds = {name: statistics.median(
+        [60000 / images_per_second(loaders[name][0]) for _ in range(repeats)]) for name in modules}
+    print('    其中仅遍历一轮训练集所需的秒数：'
+          + '，'.join(f'{name} {t:.1f} 秒' for name, t in load_seconds.items()), flush=True)
+
+
+def bench_train_ch8(reference, epochs=30, repeats=3):
+    """简洁实现的 RNN（nn.RNN，256 个隐藏单元）经 train_ch8 训练 epochs 轮：词元/秒与困惑度。"""
+    modules = {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
+    data = {name: module.load_data_time_machine(32, 35) for name, module in modules.items()}
+    tokens_per_epoch = sum(X.numel() for X, _ in data['d2l_local'][0])
+    runs = {name: [] for name in modules}
+    for seed in range(repeats):
+        for name, module in modules.items():
+            train_iter, vocab = data[name]
+            random.seed(seed)
+            torch.manual_seed(seed)
+            net = module.RNNModel(nn.RNN(len(vocab), 256), len(vocab))
+            seconds, lines = run_quietly(module.train_ch8, net, train_iter, vocab, 1, epochs,
+                                         torch.device('cpu'))
+            runs[name].append((tokens_per_epoch * epochs / seconds, number_after('perplexity', lines)))
+    compare(f'简洁 RNN 经 train_ch8 训练 {epochs} 轮（batch 32，35 步，lr 1；结果 = 困惑度）',
+            '词元/秒', runs)
+
+
+BENCHES = {'loaders': bench_loaders, 'lenet': bench_train_ch6, 'rnn': bench_train_ch8}
+
+
+def main(names):
     os.environ.pop('D2L_QUICK', None)   # 基准测试总在完整模式下进行
     try:
         from d2l import torch as reference
     except ImportError:
         sys.exit('需要对照包：pip install --no-deps d2l==0.17.6')
+    unknown = set(names) - set(BENCHES)
+    if unknown:
+        sys.exit(f'未知的项目：{", ".join(sorted(unknown))}；可选 {", ".join(BENCHES)}')
     d2l_local.read_fashion_mnist(True), d2l_local.read_fashion_mnist(False)   # 先解码，不计入
+    for module in (d2l_local, reference):
+        module.Animator = SilentAnimator
+    # d2l 0.17.6 的 Accumulator 对带梯度的张量调用 float()，每批都会警告一次
+    warnings.filterwarnings('ignore', message='Converting a tensor with requires_grad=True')
+    print(f'torch {torch.__version__}，{torch.get_num_threads()} 个线程，{os.cpu_count()} 个 CPU 核；'
+          '每项重复 3 次，给出中位数和最小–最大值', flush=True)
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as root:
         os.chdir(prepare_reference_root(root))
         try:
-            bench_loaders(reference)
+            for name in names or BENCHES:
+                BENCHES[name](reference)
         finally:
             os.chdir(cwd)
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])

@@ -2,7 +2,9 @@
 
     python tools/run_notebooks.py book/chapter_preliminaries/ndarray.ipynb ...
 
-没有 CUDA 时，带 ``gpu`` 标签的单元不执行，保留它们原有的输出。
+所有单元都执行（带 ``gpu`` 标签的单元在没有 CUDA 时退回 CPU）；存储输出的设备种类
+（``cpu`` 或 ``cuda``）记在笔记本元数据 ``d2l.outputs_device`` 里，测试据此决定
+gpu 单元是否严格比对。
 """
 import os
 import sys
@@ -27,11 +29,13 @@ def run(path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=None, kernel_name='python3', record_timing=False,
-        skip_cells_with_tag='skip-execution' if torch.cuda.is_available() else 'gpu',
+        skip_cells_with_tag='skip-execution',
         resources={'metadata': {'path': str(Path(path).parent)}})
     start = time.perf_counter()
     client.execute()
     shorten_tracebacks(nb)
+    nb.metadata.setdefault('d2l', {})['outputs_device'] = (
+        'cuda' if torch.cuda.is_available() else 'cpu')
     nbformat.write(nb, path)
     print(f'{path}: {time.perf_counter() - start:.1f} 秒', flush=True)
 
