@@ -558,7 +558,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     net.apply(init_weights)
     num_epochs = quick.choose('训练轮数', num_epochs, 2)
     print('training on', device)
-    net.to(device)
+    # channels_last：每个像素的各通道在内存中相邻，卷积和汇聚通常更快（只改内存布局，不改计算）
+    net.to(device, memory_format=torch.channels_last)
     # 内存里的数据集整体搬到设备上：批量直接在设备上取出（和缩放），不必每批从主机拷贝
     train_iter, test_iter = to_device(train_iter, device), to_device(test_iter, device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
@@ -572,7 +573,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
         net.train()
         timer.start()
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device), y.to(device)
+            X, y = X.to(device, memory_format=torch.channels_last), y.to(device)
             y_hat = net(X)
             l = loss(y_hat, y)
             optimizer.zero_grad()

@@ -127,7 +127,7 @@ def lenet():
         nn.Linear(84, 10))
 
 
-def bench_train_ch6(reference, epochs=2, repeats=3):
+def bench_train_ch6(reference, epochs=10, repeats=3):
     """LeNet 经 train_ch6 训练 epochs 轮（batch 256，lr 0.9）：每秒样本数与测试精度。"""
     loaders = {name: module.load_data_fashion_mnist(256)
                for name, module in (('d2l_local', d2l_local), ('d2l 0.17.6', reference))}
