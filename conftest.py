@@ -3,7 +3,10 @@
 放在仓库根目录，所以无论 pytest 跑的是 tests/、全部笔记本（make test）还是单个笔记本，
 这些钩子都生效。
 """
+import os
 import re
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -108,3 +111,15 @@ class NotebookStats:
 
 def pytest_configure(config):
     config.pluginmanager.register(NotebookStats(), 'd2l-notebook-stats')
+
+
+@pytest.fixture(scope='module')
+def reference_workdir(tmp_path_factory):
+    """为对照的 d2l 0.17.6 准备数据并切换工作目录：它在 '../data' 里找数据文件。"""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / 'tools'))
+    import bench   # 与 make bench 共用对照环境的准备
+    workdir = bench.prepare_reference_root(tmp_path_factory.mktemp('reference'))
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    yield workdir
+    os.chdir(cwd)

@@ -568,8 +568,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
                         legend=['train loss', 'train acc', 'test acc'])
     timer, num_batches = Timer(), len(train_iter)
     for epoch in range(num_epochs):
-        # 损失总和、正确预测数、样本数：在设备上累加，只在要画图时取回主机
-        metric = torch.zeros(3, device=device)
+        # 损失总和、正确预测数：在设备上累加，只在要画图时取回主机
+        metric, num_examples = torch.zeros(2, device=device), 0
         net.train()
         timer.start()
         for i, (X, y) in enumerate(train_iter):
@@ -582,15 +582,15 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
             with torch.no_grad():
                 metric[0] += l * X.shape[0]
                 metric[1] += (y_hat.argmax(dim=1) == y).sum()
-                metric[2] += X.shape[0]
+            num_examples += X.shape[0]
             if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
-                train_l, train_acc = (metric[:2] / metric[2]).tolist()
+                train_l, train_acc = (metric / num_examples).tolist()
                 animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
         timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter)
         animator.add(epoch + 1, (None, None, test_acc))
     print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
-    print(f'{metric[2].item() * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
+    print(f'{num_examples * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
 
 
 # 7.2 文本预处理 · chapter_recurrent-neural-networks/text-preprocessing

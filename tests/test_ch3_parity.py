@@ -1,17 +1,11 @@
 """第3–4章保存的函数与 d2l 0.17.6 的对照：同样的输入给出同样的结果。"""
 import inspect
-import os
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
 import d2l_local
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'tools'))
-import bench  # noqa: E402  （与 make bench 共用对照环境的准备）
 
 reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-deps d2l==0.17.6')
 
@@ -112,15 +106,9 @@ def test_dataloader_workers():
 
 
 @pytest.fixture(scope='module')
-def reference_loaders(tmp_path_factory):
+def reference_loaders(reference_workdir):
     """d2l 0.17.6 的加载器：torchvision 在 '../data/FashionMNIST/raw' 里找解压后的文件。"""
-    workdir = bench.prepare_reference_root(tmp_path_factory.mktemp('reference'))
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    try:
-        yield lambda batch_size, resize=None: reference.load_data_fashion_mnist(batch_size, resize)
-    finally:
-        os.chdir(cwd)
+    return lambda batch_size, resize=None: reference.load_data_fashion_mnist(batch_size, resize)
 
 
 @pytest.mark.parametrize('resize', [None, 64])

@@ -1,9 +1,6 @@
 """第8章保存的函数与 d2l 0.17.6 的对照：同一份语料、同样的随机种子给出同样的结果。"""
 import inspect
-import os
 import random
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,9 +8,6 @@ from torch import nn
 
 import d2l_local as d2l
 from d2l_local import quick
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'tools'))
-import bench  # noqa: E402
 
 reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-deps d2l==0.17.6')
 
@@ -36,17 +30,7 @@ def test_same_constructor(name):
             assert inspect.signature(getattr(ours, method)) == inspect.signature(getattr(theirs, method))
 
 
-@pytest.fixture(scope='module')
-def in_reference_workdir(tmp_path_factory):
-    """d2l 0.17.6 在 '../data' 里找 timemachine.txt；准备好文件，切换工作目录。"""
-    workdir = bench.prepare_reference_root(tmp_path_factory.mktemp('reference'))
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    yield
-    os.chdir(cwd)
-
-
-def test_read_time_machine_and_tokenize_agree(in_reference_workdir):
+def test_read_time_machine_and_tokenize_agree(reference_workdir):
     lines = d2l.read_time_machine()
     assert lines == reference.read_time_machine()
     assert len(lines) == 3221 and lines[0] == 'the time machine by h g wells'
@@ -54,7 +38,7 @@ def test_read_time_machine_and_tokenize_agree(in_reference_workdir):
         assert d2l.tokenize(lines, token) == reference.tokenize(lines, token)
 
 
-def test_vocab_agrees(in_reference_workdir):
+def test_vocab_agrees(reference_workdir):
     tokens = d2l.tokenize(d2l.read_time_machine())
     for kwargs in ({}, {'min_freq': 3}, {'min_freq': 2, 'reserved_tokens': ['<pad>', '<bos>', 'the']}):
         ours, theirs = d2l.Vocab(tokens, **kwargs), reference.Vocab(tokens, **kwargs)
@@ -76,7 +60,7 @@ def test_count_corpus_flat_and_nested():
 
 
 @pytest.mark.parametrize('max_tokens', [-1, 10000])
-def test_load_corpus_time_machine_agrees(in_reference_workdir, max_tokens):
+def test_load_corpus_time_machine_agrees(reference_workdir, max_tokens):
     corpus, vocab = d2l.load_corpus_time_machine(max_tokens)
     corpus_ref, vocab_ref = reference.load_corpus_time_machine(max_tokens)
     assert corpus == corpus_ref and vocab.idx_to_token == vocab_ref.idx_to_token
@@ -110,7 +94,7 @@ def test_sequential_batches_continue_each_other():
         assert torch.equal(X2[:, 0], X1[:, -1] + 1)
 
 
-def test_load_data_time_machine_quick_mode(in_reference_workdir, monkeypatch, capsys):
+def test_load_data_time_machine_quick_mode(reference_workdir, monkeypatch, capsys):
     monkeypatch.setattr(quick, '_announced', set())
     monkeypatch.setenv('D2L_QUICK', '')
     data_iter, vocab = d2l.load_data_time_machine(32, 35)
@@ -144,7 +128,7 @@ def rnn_step(inputs, state, params):
     return torch.cat(outputs, dim=0), (H,)
 
 
-def test_predict_ch8_agrees_on_fixed_models(in_reference_workdir):
+def test_predict_ch8_agrees_on_fixed_models(reference_workdir):
     _, vocab = d2l.load_corpus_time_machine()
     device = torch.device('cpu')
     nets = [module.RNNModelScratch(len(vocab), 16, device, scratch_params, init_state, rnn_step)
@@ -189,7 +173,7 @@ def test_grad_clipping_agrees(theta):
     assert norm <= theta + 1e-5
 
 
-def test_train_ch8_summary_and_quick_epochs(in_reference_workdir, monkeypatch, capsys):
+def test_train_ch8_summary_and_quick_epochs(reference_workdir, monkeypatch, capsys):
     monkeypatch.setenv('D2L_QUICK', '1')
     monkeypatch.setattr(quick, '_announced', set())
     random.seed(0)

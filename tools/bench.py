@@ -37,15 +37,24 @@ def images_per_second(loader, max_batches=None):
     return count / (time.perf_counter() - start)
 
 
-def repeated(measure, repeats):
-    """重复测量，返回 (最小值, 中位数, 最大值)。"""
-    values = [measure() for _ in range(repeats)]
+def summary(values):
+    """(最小值, 中位数, 最大值)。"""
     return min(values), statistics.median(values), max(values)
 
 
-def spread(values):
+def repeated(measure, repeats):
+    """重复测量，返回 (最小值, 中位数, 最大值)。"""
+    return summary([measure() for _ in range(repeats)])
+
+
+def spread(values, unit='张/秒'):
     low, middle, high = values
-    return f'{middle:,.0f} 张/秒（{low:,.0f}–{high:,.0f}）'
+    return f'{middle:,.0f} {unit}（{low:,.0f}–{high:,.0f}）'
+
+
+def implementations(reference):
+    """比较的两边，本书在前。"""
+    return {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
 
 
 def prepare_reference_root(root):
@@ -110,11 +119,10 @@ def compare(title, unit, runs):
     print(title)
     medians = {}
     for name, values in runs.items():
-        speeds = sorted(v[0] for v in values)
-        results = [v[1] for v in values]
-        medians[name] = statistics.median(speeds)
-        print(f'    {name:<11} {medians[name]:,.0f} {unit}（{speeds[0]:,.0f}–{speeds[-1]:,.0f}）；'
-              f'结果 {", ".join(f"{r:.3f}" for r in results)}', flush=True)
+        speeds = summary([speed for speed, _ in values])
+        medians[name] = speeds[1]
+        print(f'    {name:<11} {spread(speeds, unit)}；'
+              f'结果 {", ".join(f"{result:.3f}" for _, result in values)}', flush=True)
     ours, theirs = medians.values()
     print(f'    比值（中位数）{ours / theirs:.2f}×', flush=True)
 
@@ -129,9 +137,8 @@ def lenet():
 
 def bench_train_ch6(reference, epochs=10, repeats=3):
     """LeNet 经 train_ch6 训练 epochs 轮（batch 256，lr 0.9）：每秒样本数与测试精度。"""
-    loaders = {name: module.load_data_fashion_mnist(256)
-               for name, module in (('d2l_local', d2l_local), ('d2l 0.17.6', reference))}
-    modules = {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
+    modules = implementations(reference)
+    loaders = {name: module.load_data_fashion_mnist(256) for name, module in modules.items()}
     runs = {name: [] for name in modules}
     for seed in range(repeats):
         for name, module in modules.items():   # 两边轮流，机器状态的起伏由两边分担
@@ -149,7 +156,7 @@ def bench_train_ch6(reference, epochs=10, repeats=3):
 
 def bench_train_ch8(reference, epochs=30, repeats=3):
     """简洁实现的 RNN（nn.RNN，256 个隐藏单元）经 train_ch8 训练 epochs 轮：词元/秒与困惑度。"""
-    modules = {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
+    modules = implementations(reference)
     data = {name: module.load_data_time_machine(32, 35) for name, module in modules.items()}
     tokens_per_epoch = sum(X.numel() for X, _ in data['d2l_local'][0])
     runs = {name: [] for name in modules}
