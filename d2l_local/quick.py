@@ -27,8 +27,11 @@ def announce(change):
 
 
 def choose(what, full, quick):
-    """完整模式返回 ``full``；快速模式返回 ``quick``，并说明 ``what`` 从多少缩成了多少。"""
-    if not enabled() or quick == full:
+    """完整模式返回 ``full``；快速模式返回 ``quick``，并说明 ``what`` 从多少缩成了多少。
+
+    快速模式只缩小不放大：``full`` 本来就不大于 ``quick`` 时原样返回。
+    """
+    if not enabled() or full <= quick:
         return full
     announce(f'{what}：{full} → {quick}')
     return quick

@@ -41,6 +41,7 @@ def test_quick_mode_shrinks_and_announces_once(monkeypatch, capsys):
 def test_quick_mode_leaves_values_it_does_not_shrink(monkeypatch, capsys):
     monkeypatch.setenv('D2L_QUICK', '1')
     assert quick.choose('训练轮数', 2, 2) == 2
+    assert quick.choose('训练轮数', 1, 2) == 1   # 只缩小，不放大
     assert capsys.readouterr().out == ''
 
 
