@@ -557,8 +557,13 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 
 
 # 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-    """在 device 上训练模型（第6章）：SGD，交叉熵损失，权重用 Xavier 初始化。"""
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
+              mixed_precision=False):
+    """在 device 上训练模型（第6章）：SGD，交叉熵损失，权重用 Xavier 初始化。
+
+    mixed_precision=True 时前向计算在 autocast 下使用低精度（CUDA 上 float16，CPU 上
+    bfloat16）；默认 False，即本书讲授的 float32 训练。
+    """
     def init_weights(m):
         if type(m) == nn.Linear or type(m) == nn.Conv2d:
             nn.init.xavier_uniform_(m.weight)
@@ -570,6 +575,10 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     # 内存里的数据集整体搬到设备上：批量直接在设备上取出（和缩放），不必每批从主机拷贝
     train_iter, test_iter = to_device(train_iter, device), to_device(test_iter, device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    device_type = torch.device(device).type
+    low_precision = torch.float16 if device_type == 'cuda' else torch.bfloat16
+    # float16 的小梯度可能下溢成 0：GradScaler 先放大损失、更新前再还原；不启用时它什么也不做
+    scaler = torch.amp.GradScaler(device_type, enabled=mixed_precision and device_type == 'cuda')
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
                         legend=['train loss', 'train acc', 'test acc'])
@@ -581,11 +590,13 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
         timer.start()
         for i, (X, y) in enumerate(train_iter):
             X, y = X.to(device, memory_format=torch.channels_last), y.to(device)
-            y_hat = net(X)
-            l = loss(y_hat, y)
+            with torch.autocast(device_type, dtype=low_precision, enabled=mixed_precision):
+                y_hat = net(X)
+                l = loss(y_hat, y)
             optimizer.zero_grad()
-            l.backward()
-            optimizer.step()
+            scaler.scale(l).backward()
+            scaler.step(optimizer)
+            scaler.update()
             with torch.no_grad():
                 metric[0] += l * X.shape[0]
                 metric[1] += (y_hat.argmax(dim=1) == y).sum()
@@ -840,9 +851,10 @@ def grad_clipping(net, theta):
     else:
         params = net.params
     norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params]))
-    if norm > theta:
-        for param in params:
-            param.grad.mul_(theta / norm)
+    # 按公式乘以 min(1, theta / norm)：因子留在设备上，不必为判断 norm > theta 而等待 GPU
+    scale = (theta / norm).clamp(max=1)
+    for param in params:
+        param.grad.mul_(scale)
 
 
 # 8.5 循环神经网络的从零开始实现 · chapter_recurrent-neural-networks/rnn-scratch

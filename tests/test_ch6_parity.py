@@ -14,7 +14,12 @@ reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-dep
 @pytest.mark.parametrize('name', ['try_gpu', 'try_all_gpus', 'corr2d', 'evaluate_accuracy_gpu',
                                   'train_ch6'])
 def test_same_signature(name):
-    assert inspect.signature(getattr(d2l, name)) == inspect.signature(getattr(reference, name))
+    ours = list(inspect.signature(getattr(d2l, name)).parameters.values())
+    theirs = list(inspect.signature(getattr(reference, name)).parameters.values())
+    assert ours[:len(theirs)] == theirs
+    # 我们多出的参数只能是带默认值的关键字参数，经典的调用方式不受影响
+    for extra in ours[len(theirs):]:
+        assert extra.kind == extra.KEYWORD_ONLY and extra.default is not extra.empty
 
 
 def test_try_gpu_agrees(monkeypatch):
@@ -94,3 +99,19 @@ def test_train_ch6_prints_classic_summary(monkeypatch, capsys, mode, epochs_run)
     assert speed_line.endswith(f'examples/sec on {d2l.try_gpu()}')
     assert float(speed_line.split()[0]) > 0
     assert any(line.startswith(quick.NOTICE_PREFIX) for line in lines) == (mode == '1')
+
+
+def test_train_ch6_mixed_precision_is_opt_in(monkeypatch, capsys):
+    """默认 float32；mixed_precision=True 时（CPU 上是 bfloat16）同样能把这个小问题学会。"""
+    monkeypatch.setenv('D2L_QUICK', '')
+    results = {}
+    for mixed in (False, True):
+        torch.manual_seed(0)
+        X = torch.randn(120, 1, 6, 6)
+        y = (X[:, 0, :3].sum((1, 2)) > X[:, 0, 3:].sum((1, 2))).long()
+        train_iter, test_iter = d2l.load_array((X, y), 24), d2l.load_array((X, y), 40, False)
+        net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(64, 2))
+        d2l.train_ch6(net, train_iter, test_iter, 3, 0.3, torch.device('cpu'), mixed_precision=mixed)
+        results[mixed] = float(capsys.readouterr().out.splitlines()[-2].split('test acc ')[1])
+        assert net[0].weight.dtype == torch.float32   # 参数始终是 float32
+    assert results[False] > 0.8 and results[True] > 0.8
