@@ -129,6 +129,13 @@ def test_bleu_agrees(pair, k):
     assert d2l.bleu(pred, label, k) == pytest.approx(reference.bleu(pred, label, k))
 
 
+def test_bleu_of_too_short_predictions_is_zero():
+    """d2l 0.17.6 在预测短于 k 个词元时除以零；我们返回 0。"""
+    assert d2l.bleu('va', 'va !', 2) == 0.0 and d2l.bleu('', 'va !', 2) == 0.0
+    with pytest.raises(ZeroDivisionError):
+        reference.bleu('va', 'va !', 2)
+
+
 def test_bleu_known_values():
     assert d2l.bleu('va !', 'va !', k=2) == 1.0
     # 1 元语法匹配 3/4，2 元语法只有 'il est' 匹配（1/3）；长度相同没有惩罚
