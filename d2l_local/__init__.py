@@ -1119,6 +1119,8 @@ class Seq2SeqDecoder(Decoder):
 def sequence_mask(X, valid_len, value=0):
     """把 X 每行中有效长度之后的元素（原地）换成 value，并返回 X。"""
     mask = torch.arange(X.size(1), device=X.device)[None, :] < valid_len[:, None]
+    # X 多于两维时（例如 (批量大小, 时间步数, 特征数)），掩码沿后面的维度广播
+    mask = mask.reshape(mask.shape + (1,) * (X.dim() - 2))
     return X.masked_fill_(~mask, value)
 
 
@@ -1216,6 +1218,8 @@ def bleu(pred_seq, label_seq, k):
     len_pred, len_label = len(pred_tokens), len(label_tokens)
     score = math.exp(min(0, 1 - len_label / len_pred))
     for n in range(1, k + 1):
+        if len_pred < n:  # 预测太短，没有 n 元语法：精确率为 0（经典实现在这里除以零）
+            return 0.0
         # 标签里每个 n 元语法的出现次数；预测中的 n 元语法每匹配一次就用掉一次
         label_ngrams = collections.Counter(
             ' '.join(label_tokens[i:i + n]) for i in range(len_label - n + 1))
