@@ -1,8 +1,9 @@
-"""pytest 钩子：gpu 单元的比对规则、快速模式说明的过滤，以及笔记本单元的统计。
+"""pytest 钩子：笔记本输出的比对规则（数字带容差）、gpu 单元、快速模式说明的过滤，以及笔记本单元的统计。
 
 放在仓库根目录，所以无论 pytest 跑的是 tests/、全部笔记本（make test）还是单个笔记本，
 这些钩子都生效。
 """
+import json
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ except ImportError:   # 没装 nbval 时只跑 tests/
     nbval_plugin = None
 
 from d2l_local.quick import NOTICE_PREFIX
+from tests import output_compare
 
 QUICK_NOTICE = re.compile(r'^' + re.escape(NOTICE_PREFIX) + r'.*(\n|$)', re.MULTILINE)
 
@@ -37,14 +39,71 @@ def drop_quick_notices(outputs):
     return kept
 
 
+def _flatten_outputs(cell, outputs, skip_compare):
+    """按 nbval 的方式把输出列表整理成 {字段: [值, ...]}：data 里的 MIME 类型展开成字段。"""
+    flat = {}
+    for output in nbval_plugin.transform_streams_for_comparison(drop_quick_notices(outputs)):
+        for key, value in output.items():
+            if key in skip_compare:
+                continue
+            items = value.items() if key == 'data' else [(key, value)]
+            for field, content in items:
+                if field not in skip_compare:
+                    flat.setdefault(field, []).append(cell.sanitize(content))
+    return flat
+
+
+def compare_outputs(self, test, ref, skip_compare=None):
+    """替换 nbval 的逐字比较：字段和输出个数仍须一致，每个值按 tests/output_compare.py 的规则比较。"""
+    skip_compare = skip_compare or self.parent.skip_compare
+    fresh = _flatten_outputs(self, test, skip_compare)
+    stored = _flatten_outputs(self, ref, skip_compare)
+    self.comparison_traceback = []
+    if set(fresh) != set(stored):
+        self.comparison_traceback.append(
+            f'输出字段不同：存储的有 {sorted(stored)}，本次有 {sorted(fresh)}')
+        return False
+    for field, stored_values in stored.items():
+        fresh_values = fresh[field]
+        if len(fresh_values) != len(stored_values):
+            self.comparison_traceback.append(
+                f'字段 {field!r} 的输出个数不同：存储的有 {len(stored_values)} 个，本次有 {len(fresh_values)} 个')
+            self.format_output_compare(field, '\n'.join(map(str, stored_values)),
+                                       '\n'.join(map(str, fresh_values)))
+            return False
+        for stored_value, fresh_value in zip(stored_values, fresh_values):
+            result = output_compare.compare_values(stored_value, fresh_value)
+            DRIFT_LOG.record(self, field, result)
+            if not result:
+                self.format_output_compare(field, stored_value, fresh_value)
+                self.comparison_traceback.append(result.problem)
+                return False
+    return True
+
+
+class DriftLog:
+    """设置环境变量 D2L_DRIFT_LOG=文件 时，把每个单元里浮点数的最大相对漂移追加写进该文件（JSON 行）。
+
+    tools/drift_table.py 把几次运行的记录汇总成 tests/DRIFT.md 里的表。
+    """
+
+    def __init__(self, path):
+        self.path = Path(path) if path else None
+
+    def record(self, cell, field, result):
+        if self.path is None or not result.floats:
+            return
+        entry = {'notebook': Path(str(cell.fspath)).relative_to(Path(__file__).parent).as_posix(),
+                 'cell': cell.cell_num, 'field': field, 'floats': result.floats,
+                 'max_relative': result.max_relative, 'passed': bool(result)}
+        with open(self.path, 'a', encoding='utf-8') as log:
+            log.write(json.dumps(entry) + '\n')
+
+
+DRIFT_LOG = DriftLog(os.environ.get('D2L_DRIFT_LOG'))
+
 if nbval_plugin is not None:
-    _transform_streams = nbval_plugin.transform_streams_for_comparison
-
-    def _transform_without_notices(outputs):
-        return _transform_streams(drop_quick_notices(outputs))
-
-    # nbval 在比对前用这个函数整理输出流；在它前面加一步过滤。
-    nbval_plugin.transform_streams_for_comparison = _transform_without_notices
+    nbval_plugin.IPyNbCell.compare_outputs = compare_outputs
 
 
 def _is_notebook_cell(item):

@@ -5,7 +5,8 @@
 
     import d2l_local as d2l
 
-hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块。
+hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块；later_chapters 列出经典 d2l 中
+属于本书之后各章的名字，访问它们时给出说明。
 """
 
 import collections
@@ -27,9 +28,75 @@ from matplotlib_inline import backend_inline
 from torch import nn
 from torch.nn import functional as F
 from torch.utils import data
-from d2l_local import hub, quick
+from d2l_local import hub, later_chapters, quick
 
 d2l = sys.modules[__name__]
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+ones, zeros, eye = torch.ones, torch.zeros, torch.eye
+
+tensor, arange, linspace = torch.tensor, torch.arange, torch.linspace
+
+normal, rand, meshgrid = torch.normal, torch.rand, torch.meshgrid
+
+sin, sinh, cos, cosh, tanh = torch.sin, torch.sinh, torch.cos, torch.cosh, torch.tanh
+
+exp, log, abs = torch.exp, torch.log, torch.abs
+
+matmul, concat, stack = torch.matmul, torch.cat, torch.stack
+
+int32, float32 = torch.int32, torch.float32
+
+nn_Module = nn.Module
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def numpy(x, *args, **kwargs):
+    """张量转成 NumPy 数组；先 detach，带梯度的张量也能转换。"""
+    return x.detach().numpy(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def size(x, *args, **kwargs):
+    """元素总数，即 x.numel()。"""
+    return x.numel(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def reshape(x, *args, **kwargs):
+    """即 x.reshape(...)。"""
+    return x.reshape(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def to(x, *args, **kwargs):
+    """即 x.to(...)：换设备或换数据类型。"""
+    return x.to(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def reduce_sum(x, *args, **kwargs):
+    """即 x.sum(...)。"""
+    return x.sum(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def argmax(x, *args, **kwargs):
+    """即 x.argmax(...)。"""
+    return x.argmax(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def astype(x, *args, **kwargs):
+    """即 x.type(...)。"""
+    return x.type(*args, **kwargs)
+
+
+# 2.1 数据操作 · chapter_preliminaries/ndarray
+def transpose(x, *args, **kwargs):
+    """矩阵转置，即 x.t()。"""
+    return x.t(*args, **kwargs)
 
 
 # 2.4 微积分 · chapter_preliminaries/calculus
@@ -455,15 +522,17 @@ DATA_URL = 'http://d2l-data.s3-accelerate.amazonaws.com/'
 
 
 # 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
-def download(name, cache_dir=None):
+def download(name, cache_dir=os.path.join('..', 'data')):
     """取得 DATA_HUB 中登记的文件，返回本地文件名。
 
-    查找顺序（缓存、镜像、系统副本、下载）和哈希校验都由 d2l_local.hub 负责；
-    cache_dir 为 None 时使用本书的数据缓存目录。
+    查找顺序（缓存、镜像、系统副本、下载）和哈希校验都由 d2l_local.hub 负责。
+    默认的 cache_dir 沿用经典 d2l 的写法 '../data'，在本书里表示本书的数据缓存目录
+    （仓库的 data/，可用环境变量 D2L_DATA_DIR 改）；给出别的目录时文件缓存到那里。
     """
     assert name in DATA_HUB, f'{name} 不在 DATA_HUB 中'
     url, sha1_hash = DATA_HUB[name]
-    return str(hub.fetch_url(url, sha1_hash, cache_dir))
+    uses_book_cache = cache_dir == os.path.join('..', 'data')
+    return str(hub.fetch_url(url, sha1_hash, None if uses_book_cache else cache_dir))
 
 
 # 4.10 实战Kaggle比赛：预测房价 · chapter_multilayer-perceptrons/kaggle-house-price
@@ -496,17 +565,21 @@ DATA_HUB['kaggle_house_test'] = (
 
 # 5.6 GPU · chapter_deep-learning-computation/use-gpu
 def try_gpu(i=0):
-    """如果第 i 块 GPU 存在，返回 cuda:i，否则返回 cpu。"""
-    if torch.cuda.device_count() >= i + 1:
+    """第 i 块 GPU：有 CUDA 时是 cuda:i；没有 CUDA 而有 Apple 的 MPS 时，第 0 块是 mps；都没有时退回 cpu。"""
+    if torch.cuda.device_count() > i:
         return torch.device(f'cuda:{i}')
+    if i == 0 and not torch.cuda.is_available() and torch.backends.mps.is_available():
+        return torch.device('mps')
     return torch.device('cpu')
 
 
 # 5.6 GPU · chapter_deep-learning-computation/use-gpu
 def try_all_gpus():
-    """返回所有可用的 GPU；一块都没有时返回 [cpu]。"""
-    devices = [torch.device(f'cuda:{i}') for i in range(torch.cuda.device_count())]
-    return devices if devices else [torch.device('cpu')]
+    """所有可用的 GPU：CUDA 设备组成的列表；没有 CUDA 时是 [mps] 或 [cpu]。"""
+    count = torch.cuda.device_count()
+    if count == 0:
+        return [try_gpu()]
+    return [torch.device(f'cuda:{i}') for i in range(count)]
 
 
 # 6.2 图像卷积 · chapter_convolutional-neural-networks/conv-layer
@@ -557,12 +630,27 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 
 
 # 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
+def _mixed_precision(device_type, wanted):
+    """混合精度的设置：返回 (是否启用, autocast 用的低精度类型, GradScaler)。
+
+    CUDA 上用 float16，CPU 上用 bfloat16；Apple 的 MPS 上不启用（打印原因），照常以 float32 训练。
+    """
+    if wanted and device_type == 'mps':
+        print('MPS 上不启用混合精度（mixed_precision），按 float32 训练')
+        wanted = False
+    low_precision = torch.float16 if device_type == 'cuda' else torch.bfloat16
+    # float16 的小梯度可能下溢成 0：GradScaler 先放大损失、更新前再还原；不启用时它什么也不做
+    scaler = torch.amp.GradScaler(device_type, enabled=wanted and device_type == 'cuda')
+    return wanted, low_precision, scaler
+
+
+# 6.6 卷积神经网络（LeNet） · chapter_convolutional-neural-networks/lenet
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
               mixed_precision=False):
     """在 device 上训练模型（第6章）：SGD，交叉熵损失，权重用 Xavier 初始化。
 
     mixed_precision=True 时前向计算在 autocast 下使用低精度（CUDA 上 float16，CPU 上
-    bfloat16）；默认 False，即本书讲授的 float32 训练。
+    bfloat16；Apple 的 MPS 上不启用）；默认 False，即本书讲授的 float32 训练。
     """
     def init_weights(m):
         if type(m) == nn.Linear or type(m) == nn.Conv2d:
@@ -576,9 +664,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
     train_iter, test_iter = to_device(train_iter, device), to_device(test_iter, device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     device_type = torch.device(device).type
-    low_precision = torch.float16 if device_type == 'cuda' else torch.bfloat16
-    # float16 的小梯度可能下溢成 0：GradScaler 先放大损失、更新前再还原；不启用时它什么也不做
-    scaler = torch.amp.GradScaler(device_type, enabled=mixed_precision and device_type == 'cuda')
+    mixed_precision, low_precision, scaler = _mixed_precision(device_type, mixed_precision)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
                         legend=['train loss', 'train acc', 'test acc'])
@@ -804,8 +890,7 @@ class SeqDataLoader:
 def load_data_time_machine(batch_size, num_steps,
                            use_random_iter=False, max_tokens=10000):
     """返回《时间机器》前 max_tokens 个字符的小批量迭代器和词表。"""
-    if max_tokens <= 0 or max_tokens > 3000:
-        max_tokens = quick.choose('语料长度（字符数）', max_tokens, 3000)
+    max_tokens = quick.choose('语料长度（字符数）', max_tokens, 3000)
     data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
     return data_iter, data_iter.vocab
 
@@ -1280,3 +1365,9 @@ def beam_search_seq2seq(net, src_sentence, src_vocab, tgt_vocab, num_steps,
     if tokens[-1] == eos:
         tokens = tokens[:-1]
     return ' '.join(tgt_vocab.to_tokens(tokens)), score(best)
+
+
+# 经典 d2l 中属于本书之后各章的名字 · d2l_local/later_chapters.py
+def __getattr__(name):
+    """包里没有的名字：属于经典 d2l 后面章节的，说明本书不涵盖；其他照常报错。"""
+    raise later_chapters.missing_name_error(__name__, name)

@@ -29,11 +29,13 @@ def announce(change):
 def choose(what, full, quick):
     """完整模式返回 ``full``；快速模式返回 ``quick``，并说明 ``what`` 从多少缩成了多少。
 
-    快速模式只缩小不放大：``full`` 本来就不大于 ``quick`` 时原样返回。
+    快速模式只缩小不放大：``full`` 本来就不大于 ``quick`` 时原样返回。负数按书中的惯例
+    表示“全部”（例如 ``max_tokens=-1`` 是整部语料），算作比任何数都大。
     """
-    if not enabled() or full <= quick:
+    everything = full < 0
+    if not enabled() or (not everything and full <= quick):
         return full
-    announce(f'{what}：{full} → {quick}')
+    announce(f'{what}：{"全部" if everything else full} → {quick}')
     return quick
 
 

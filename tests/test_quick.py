@@ -53,3 +53,20 @@ def test_notices_are_dropped_before_comparison():
     kept = drop_quick_notices(outputs)
     assert [o.get('text') for o in kept] == ['loss 0.3\n', None]
     assert kept[0].output_type == 'stream'
+
+
+def test_minus_one_means_everything_and_is_shrunk(monkeypatch, capsys):
+    """书中用 -1 表示“全部”（如 max_tokens=-1）：快速模式把它当作最大的值来缩小。"""
+    monkeypatch.setenv('D2L_QUICK', '1')
+    assert quick.choose('语料长度（字符数）', -1, 3000) == 3000
+    assert capsys.readouterr().out == f'{quick.NOTICE_PREFIX} 语料长度（字符数）：全部 → 3000（完整模式不缩小）\n'
+    monkeypatch.delenv('D2L_QUICK')
+    assert quick.choose('语料长度（字符数）', -1, 3000) == -1
+
+
+def test_whole_corpus_is_shrunk_in_quick_mode(monkeypatch):
+    import d2l_local as d2l
+    monkeypatch.setenv('D2L_QUICK', '1')
+    corpus, _ = d2l.load_corpus_time_machine(3000)
+    data_iter, _ = d2l.load_data_time_machine(32, 35, max_tokens=-1)
+    assert len(data_iter.corpus) == len(corpus) == 3000

@@ -32,8 +32,17 @@ HEADER = '''"""《动手学深度学习》（PyTorch 版）配套包 d2l_local�
 
     import d2l_local as d2l
 
-hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块。
+hub（数据登记与获取）和 quick（快速模式）是手写的支撑模块；later_chapters 列出经典 d2l 中
+属于本书之后各章的名字，访问它们时给出说明。
 """
+'''
+
+FOOTER = '''
+
+# 经典 d2l 中属于本书之后各章的名字 · d2l_local/later_chapters.py
+def __getattr__(name):
+    """包里没有的名字：属于经典 d2l 后面章节的，说明本书不涵盖；其他照常报错。"""
+    raise later_chapters.missing_name_error(__name__, name)
 '''
 
 
@@ -105,7 +114,7 @@ def _import_key(line):
 
 def render(root=ROOT):
     imports, blocks = collect(root)
-    imports = sorted(set(imports + ['import sys', 'from d2l_local import hub, quick']),
+    imports = sorted(set(imports + ['import sys', 'from d2l_local import hub, later_chapters, quick']),
                      key=_import_key)
     out = [HEADER] + imports + ['', 'd2l = sys.modules[__name__]']
     previous = (None, True)   # (上一块的小节, 上一块是否是定义)
@@ -119,7 +128,7 @@ def render(root=ROOT):
             out.append(f'# {tag}')
         out += [line.rstrip() for line in body]
         previous = (tag, is_definition)
-    return '\n'.join(out) + '\n'
+    return '\n'.join(out) + '\n' + FOOTER
 
 
 def main():
