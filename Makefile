@@ -9,7 +9,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc.py --notebooks $(CHAPTER))
 # 网站用的 MathJax：构建时从 npm 安装，复制进网站，离线也能显示公式（不提交进仓库）
 MATHJAX := _build/mathjax/mathjax
 
-.PHONY: install test html lab lib outputs bench clean
+.PHONY: install test test-portable html lab lib outputs bench clean
 
 install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用的 d2l 0.17.6
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ test:  ## 快速模式下运行 tests/ 并用 nbval 逐单元比对所有笔记�
 	D2L_QUICK=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
+# 另一台机器的模拟：可移植的 ATen 内核、AVX2 的 oneDNN 与 MKL、单线程（浮点结果的最后几位因此不同）
+OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 OMP_NUM_THREADS=1
+
+test-portable:  ## 在模拟的另一种 CPU 内核下再比对一次所有笔记本（CI 在 make test 之后运行）
+	$(OTHER_CPU) D2L_QUICK=1 $(BIN)/python -m pytest $(NOTEBOOKS) \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
 html: $(MATHJAX)/tex-mml-chtml.js  ## 用存储的输出构建网站（不执行笔记本），结果在 _build/html
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
@@ -35,8 +42,8 @@ $(MATHJAX)/tex-mml-chtml.js:
 	rm -rf $(MATHJAX) && mkdir -p $(dir $(MATHJAX))
 	cp -r _build/npm/node_modules/mathjax/es5 $(MATHJAX)
 
-lab:  ## 在 JupyterLab 中打开本书
-	$(BIN)/jupyter lab book
+lab:  ## 在 JupyterLab 中打开本书（以 root 运行时，例如在容器里，自动加上 --allow-root）
+	$(BIN)/jupyter lab book $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lib:  ## 从书中的 #@save 单元重新生成 d2l_local
 	$(BIN)/python tools/build_lib.py

@@ -5,8 +5,10 @@
 
 - 去掉数字后的文字（词语、标点、形状、dtype、True/False）必须一字不差；
 - 数字的个数和顺序必须相同；整数（没有小数点、没有指数）必须完全相同；
-- 浮点数 a（存储）与 b（本次运行）满足 |a - b| <= max(ATOL, RTOL * max(|a|, |b|)) 即算相同，
-  与 ``torch.testing.assert_close`` 的思路一致。
+- 浮点数 a（存储）与 b（本次运行）满足 |a - b| <= max(ATOL, RTOL * max(|a|, |b|)) + u 即算相同，
+  与 ``torch.testing.assert_close`` 的思路一致。u 是打印精度的最后一位的一个单位（``-0.0041`` 的 u 是
+  0.0001，``1.606e-03`` 的 u 是 1e-06）：打印时的四舍五入本身就会让只差一点点的两个值在最后一位上差 1，
+  例如 -0.004049 和 -0.004051 分别打印成 -0.0040 和 -0.0041。
 
 两个容差只在这里定义；选取它们的依据（在几种模拟的 CPU 内核下测得的漂移）见 tests/DRIFT.md。
 图像（PNG）不在这里比较，规则见 tests/sanitize.cfg。
@@ -39,6 +41,13 @@ class Number:
     def value(self):
         return float(self.text)
 
+    @property
+    def last_place(self):
+        """打印出的最后一位的一个单位：'8.3171' → 1e-4，'1.606e-03' → 1e-6，'2.' → 1。"""
+        mantissa, _, exponent = self.text.lower().partition('e')
+        decimals = len(mantissa.partition('.')[2])
+        return 10.0 ** (int(exponent or 0) - decimals)
+
 
 def split_numbers(text):
     """把文字拆成（去掉数字后的文字片段列表，数字列表）。"""
@@ -57,19 +66,20 @@ def relative_difference(a, b):
     return abs(a - b) / scale if scale else 0.0
 
 
-def floats_match(a, b, rtol=RTOL, atol=ATOL):
+def floats_match(a, b, rtol=RTOL, atol=ATOL, last_place=0.0):
+    """a、b 在容差之内（再加上打印精度的一个单位 last_place）。"""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= max(atol, rtol * max(abs(a), abs(b)))
+    return abs(a - b) <= max(atol, rtol * max(abs(a), abs(b))) + last_place
 
 
 @dataclass
 class Comparison:
     """一次比对的结果：是否相同，不同在哪里，以及浮点数之间最大的漂移。"""
     problem: str = ''
-    max_relative: float = 0.0   # 只统计超出 ATOL 的数对，近零的噪声不计
+    max_relative: float = 0.0   # 只统计差值超出 ATOL 加打印精度一个单位的数对
     floats: int = 0
 
     def __bool__(self):
@@ -100,12 +110,12 @@ def compare_text(stored, fresh, rtol=RTOL, atol=ATOL):
         if a.is_integer or b.is_integer:
             return Comparison(f'整数不同：存储的是 {a.text}，本次是 {b.text}（在“{_line_of(stored_words, index)}”处）')
         x, y = a.value, b.value
-        if not floats_match(x, y, rtol, atol):
+        if not floats_match(x, y, rtol, atol, max(a.last_place, b.last_place)):
             return Comparison(
                 f'浮点数超出容差：存储的是 {a.text}，本次是 {b.text}，相对差 {relative_difference(x, y):.1e}'
                 f'（容差 rtol={rtol:g}, atol={atol:g}；在“{_line_of(stored_words, index)}”处）')
         result.floats += 1
-        if abs(x - y) > atol:
+        if abs(x - y) > atol + max(a.last_place, b.last_place):   # 打印的舍入解释不了的漂移
             result.max_relative = max(result.max_relative, relative_difference(x, y))
     return result
 
