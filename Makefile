@@ -8,8 +8,11 @@ CHAPTER ?=
 NOTEBOOKS = $(shell $(BIN)/python tools/toc.py --notebooks $(CHAPTER))
 # 网站用的 MathJax：构建时从 npm 安装，复制进网站，离线也能显示公式（不提交进仓库）
 MATHJAX := _build/mathjax/mathjax
+# make install 以 root 运行时从 Debian 安装的软件包：浏览器检查、中文字体、PDF 排版
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei fonts-noto-cjk texlive-xetex texlive-lang-chinese \
+    texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf latexmk librsvg2-bin poppler-utils
 
-.PHONY: install test test-portable html lab lib outputs bench clean
+.PHONY: install test test-portable html pdf lab lib outputs bench clean
 
 install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用的 d2l 0.17.6
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +20,10 @@ install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用�
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip install --quiet --no-deps d2l==0.17.6
-	@# 网站检查用的浏览器和中文字体：有 apt-get 且是 root 时从 Debian 安装
+	@# 浏览器检查（网站、JupyterLab）用的 Chromium 和中文字体，排版 PDF 用的 XeLaTeX：有 apt-get 且是 root 时从 Debian 安装
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
-	else echo "提示：网站检查（tests/test_site.py）需要 Chromium，例如 apt-get install chromium"; fi
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	else echo "提示：浏览器检查需要 Chromium，make pdf 需要 XeLaTeX 等排版工具：apt-get install $(DEBIAN_PACKAGES)"; fi
 	$(BIN)/python -c "import torch, torchvision, d2l_local; print('安装完成：torch', torch.__version__, '| CUDA 可用:', torch.cuda.is_available())"
 
 test:  ## 快速模式下运行 tests/ 并用 nbval 逐单元比对所有笔记本的输出
@@ -34,8 +37,12 @@ test-portable:  ## 在模拟的另一种 CPU 内核下再比对一次所有笔�
 	$(OTHER_CPU) D2L_QUICK=1 $(BIN)/python -m pytest $(NOTEBOOKS) \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-html: $(MATHJAX)/tex-mml-chtml.js  ## 用存储的输出构建网站（不执行笔记本），结果在 _build/html
+html: $(MATHJAX)/tex-mml-chtml.js  ## 用存储的输出构建网站（不执行笔记本）和笔记本压缩包，结果在 _build/html
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(BIN)/python tools/package_notebooks.py
+
+pdf:  ## 用存储的输出排版全书的 PDF（需要 XeLaTeX 和中文字体），结果在 _build/pdf/d2l-local.pdf
+	$(BIN)/python tools/build_pdf.py
 
 $(MATHJAX)/tex-mml-chtml.js:
 	npm install --no-save --no-audit --no-fund --prefix _build/npm mathjax@3

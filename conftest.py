@@ -20,6 +20,7 @@ except ImportError:   # 没装 nbval 时只跑 tests/
 from d2l_local.quick import NOTICE_PREFIX
 from tests import output_compare
 
+ROOT = Path(__file__).resolve().parent
 QUICK_NOTICE = re.compile(r'^' + re.escape(NOTICE_PREFIX) + r'.*(\n|$)', re.MULTILINE)
 
 
@@ -93,7 +94,10 @@ class DriftLog:
     def record(self, cell, field, result):
         if self.path is None or not result.floats:
             return
-        entry = {'notebook': Path(str(cell.fspath)).relative_to(Path(__file__).parent).as_posix(),
+        notebook = Path(str(cell.fspath)).resolve()
+        if notebook.is_relative_to(ROOT):
+            notebook = notebook.relative_to(ROOT)
+        entry = {'notebook': notebook.as_posix(),
                  'cell': cell.cell_num, 'field': field, 'floats': result.floats,
                  'max_relative': result.max_relative, 'passed': bool(result)}
         with open(self.path, 'a', encoding='utf-8') as log:
@@ -182,3 +186,21 @@ def reference_workdir(tmp_path_factory):
     os.chdir(workdir)
     yield workdir
     os.chdir(cwd)
+
+
+@pytest.fixture(scope='session')
+def book_pdf():
+    """运行一次 make pdf，返回 PDF 的路径。排版工具缺少时：CI 中判为失败，其他地方跳过。"""
+    import shutil
+    import subprocess
+    missing = [tool for tool in ('xelatex', 'latexmk', 'rsvg-convert', 'pdftotext', 'pdfinfo')
+               if shutil.which(tool) is None]
+    if missing:
+        reason = f'没有排版 PDF 的工具 {missing}（make install 以 root 运行时会从 Debian 安装）'
+        if os.environ.get('CI'):
+            pytest.fail(f'{reason}：CI 必须检查 PDF')
+        pytest.skip(reason)
+    result = subprocess.run(['make', 'pdf'], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, 'make pdf 失败：\n' + (result.stdout + result.stderr)[-4000:]
+    print('\n' + result.stdout.strip())
+    return ROOT / '_build' / 'pdf' / 'd2l-local.pdf'

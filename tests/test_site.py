@@ -132,3 +132,24 @@ def test_notebook_download_link(open_page, site_url):
     assert links, '页面上没有 .ipynb 下载链接'
     response = page.request.get(links[0])
     assert response.ok and b'"cells"' in response.body()
+
+
+def test_front_page_links_to_the_notebook_archive_and_the_pdf(open_page, request):
+    """首页链接到笔记本压缩包和 PDF，两个链接都能下载。"""
+    page = open_page('book/index.html')
+    links = page.evaluate("[...document.querySelectorAll('main a')].map(a => a.href)"
+                          ".filter(h => h.includes('/downloads/'))")
+    archive = [link for link in links if link.endswith('.zip')]
+    pdf = [link for link in links if link.endswith('.pdf')]
+    assert archive and pdf, links
+    response = page.request.get(archive[0])
+    assert response.ok
+    import io
+    import zipfile
+    names = zipfile.ZipFile(io.BytesIO(response.body())).namelist()
+    assert any(name.endswith('chapter_convolutional-neural-networks/lenet.ipynb') for name in names)
+    assert any(name.endswith('d2l_local/__init__.py') for name in names)
+    assert any(name.endswith('/README.md') for name in names)
+    request.getfixturevalue('book_pdf')   # 排版 PDF（只排一次），它会被复制进网站的 downloads/
+    response = page.request.get(pdf[0])
+    assert response.ok and response.body()[:5] == b'%PDF-'

@@ -21,6 +21,8 @@ def read_logs(paths):
     failures = defaultdict(list)
     for path in map(Path, paths):
         config = path.stem
+        if not path.exists():   # 这种设置下没有一个浮点数与存储的不同，记录文件就不会生成
+            continue
         for line in path.read_text(encoding='utf-8').splitlines():
             entry = json.loads(line)
             notebook = entry['notebook'].removeprefix('book/').removesuffix('.ipynb')

@@ -25,7 +25,8 @@ def shorten_tracebacks(nb):
                 output.traceback = [f'{output.ename}: {output.evalue}']
 
 
-def run(path):
+def run(path, position=''):
+    print(f'{position}正在执行 {path} …', flush=True)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=None, kernel_name='python3', record_timing=False,
@@ -37,10 +38,13 @@ def run(path):
     nb.metadata.setdefault('d2l', {})['outputs_device'] = (
         'cuda' if torch.cuda.is_available() else 'cpu')
     nbformat.write(nb, path)
-    print(f'{path}: {time.perf_counter() - start:.1f} 秒', flush=True)
+    print(f'{position}{path}：完成，用时 {time.perf_counter() - start:.1f} 秒', flush=True)
 
 
 if __name__ == '__main__':
     os.environ.pop('D2L_QUICK', None)   # 存储的输出一律来自完整模式
-    for notebook in sys.argv[1:]:
-        run(notebook)
+    notebooks = sys.argv[1:]
+    begin = time.perf_counter()
+    for i, notebook in enumerate(notebooks, 1):
+        run(notebook, f'[{i}/{len(notebooks)}] ')
+    print(f'全部 {len(notebooks)} 个笔记本执行完毕，共 {time.perf_counter() - begin:.0f} 秒')
