@@ -26,16 +26,17 @@ install:  ## 建立 .venv，安装依赖、本书的包 d2l_local 和对照用�
 	else echo "提示：浏览器检查需要 Chromium，make pdf 需要 XeLaTeX 等排版工具：apt-get install $(DEBIAN_PACKAGES)"; fi
 	$(BIN)/python -c "import torch, torchvision, d2l_local; print('安装完成：torch', torch.__version__, '| CUDA 可用:', torch.cuda.is_available())"
 
+# nbval 逐单元比对笔记本输出（比对规则见 tests/output_compare.py）
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
 test:  ## 快速模式下运行 tests/ 并用 nbval 逐单元比对所有笔记本的输出
-	D2L_QUICK=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) \
-	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+	D2L_QUICK=1 $(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
 
 # 另一台机器的模拟：可移植的 ATen 内核、AVX2 的 oneDNN 与 MKL、单线程（浮点结果的最后几位因此不同）
 OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 OMP_NUM_THREADS=1
 
 test-portable:  ## 在模拟的另一种 CPU 内核下再比对一次所有笔记本（CI 在 make test 之后运行）
-	$(OTHER_CPU) D2L_QUICK=1 $(BIN)/python -m pytest $(NOTEBOOKS) \
-	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+	$(OTHER_CPU) D2L_QUICK=1 $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL)
 
 html: $(MATHJAX)/tex-mml-chtml.js  ## 用存储的输出构建网站（不执行笔记本）和笔记本压缩包，结果在 _build/html
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going

@@ -6,6 +6,8 @@
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -188,19 +190,40 @@ def reference_workdir(tmp_path_factory):
     os.chdir(cwd)
 
 
+def unavailable(reason):
+    """浏览器或排版工具不在时：CI 中判为失败（CI 必须运行这些检查），其他地方跳过并说明原因。"""
+    if os.environ.get('CI'):
+        pytest.fail(f'{reason}：CI 必须运行这项检查')
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope='session')
+def browser():
+    """无头 Chromium（Debian 的 chromium，由 playwright 驱动），网站检查和 JupyterLab 检查共用。"""
+    executable = shutil.which('chromium') or shutil.which('chromium-browser')
+    if executable is None:
+        unavailable('没有找到 Chromium')
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable('没有安装 playwright')
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=[
+            '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', '--no-first-run'])
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope='session')
 def book_pdf():
-    """运行一次 make pdf，返回 PDF 的路径。排版工具缺少时：CI 中判为失败，其他地方跳过。"""
-    import shutil
-    import subprocess
-    missing = [tool for tool in ('xelatex', 'latexmk', 'rsvg-convert', 'pdftotext', 'pdfinfo')
-               if shutil.which(tool) is None]
+    """运行一次 make pdf，返回 PDF 的路径。"""
+    sys.path.insert(0, str(ROOT / 'tools'))
+    import build_pdf
+    missing = build_pdf.missing_tools()
     if missing:
-        reason = f'没有排版 PDF 的工具 {missing}（make install 以 root 运行时会从 Debian 安装）'
-        if os.environ.get('CI'):
-            pytest.fail(f'{reason}：CI 必须检查 PDF')
-        pytest.skip(reason)
+        unavailable('没有排版 PDF 的工具：' + '；'.join(missing) + '（make install 以 root 运行时会从 Debian 安装）')
     result = subprocess.run(['make', 'pdf'], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, 'make pdf 失败：\n' + (result.stdout + result.stderr)[-4000:]
     print('\n' + result.stdout.strip())
-    return ROOT / '_build' / 'pdf' / 'd2l-local.pdf'
+    return build_pdf.PDF

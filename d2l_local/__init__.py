@@ -58,45 +58,29 @@ def numpy(x, *args, **kwargs):
 
 
 # 2.1 数据操作 · chapter_preliminaries/ndarray
-def size(x, *args, **kwargs):
-    """元素总数，即 x.numel()。"""
-    return x.numel(*args, **kwargs)
+def _method_as_function(name, method):
+    """生成别名 d2l.<name>(x, ...)，它就是 x.<method>(...)。"""
+    def alias(x, *args, **kwargs):
+        return getattr(x, method)(*args, **kwargs)
+    alias.__name__ = alias.__qualname__ = name
+    alias.__doc__ = f'd2l.{name}(x, ...) 即 x.{method}(...)。'
+    return alias
 
 
 # 2.1 数据操作 · chapter_preliminaries/ndarray
-def reshape(x, *args, **kwargs):
-    """即 x.reshape(...)。"""
-    return x.reshape(*args, **kwargs)
+size = _method_as_function('size', 'numel')
 
+reshape = _method_as_function('reshape', 'reshape')
 
-# 2.1 数据操作 · chapter_preliminaries/ndarray
-def to(x, *args, **kwargs):
-    """即 x.to(...)：换设备或换数据类型。"""
-    return x.to(*args, **kwargs)
+to = _method_as_function('to', 'to')
 
+reduce_sum = _method_as_function('reduce_sum', 'sum')
 
-# 2.1 数据操作 · chapter_preliminaries/ndarray
-def reduce_sum(x, *args, **kwargs):
-    """即 x.sum(...)。"""
-    return x.sum(*args, **kwargs)
+argmax = _method_as_function('argmax', 'argmax')
 
+astype = _method_as_function('astype', 'type')
 
-# 2.1 数据操作 · chapter_preliminaries/ndarray
-def argmax(x, *args, **kwargs):
-    """即 x.argmax(...)。"""
-    return x.argmax(*args, **kwargs)
-
-
-# 2.1 数据操作 · chapter_preliminaries/ndarray
-def astype(x, *args, **kwargs):
-    """即 x.type(...)。"""
-    return x.type(*args, **kwargs)
-
-
-# 2.1 数据操作 · chapter_preliminaries/ndarray
-def transpose(x, *args, **kwargs):
-    """矩阵转置，即 x.t()。"""
-    return x.t(*args, **kwargs)
+transpose = _method_as_function('transpose', 't')
 
 
 # 2.4 微积分 · chapter_preliminaries/calculus

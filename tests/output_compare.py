@@ -109,13 +109,13 @@ def compare_text(stored, fresh, rtol=RTOL, atol=ATOL):
             continue
         if a.is_integer or b.is_integer:
             return Comparison(f'整数不同：存储的是 {a.text}，本次是 {b.text}（在“{_line_of(stored_words, index)}”处）')
-        x, y = a.value, b.value
-        if not floats_match(x, y, rtol, atol, max(a.last_place, b.last_place)):
+        x, y, printed = a.value, b.value, max(a.last_place, b.last_place)
+        if not floats_match(x, y, rtol, atol, printed):
             return Comparison(
                 f'浮点数超出容差：存储的是 {a.text}，本次是 {b.text}，相对差 {relative_difference(x, y):.1e}'
                 f'（容差 rtol={rtol:g}, atol={atol:g}；在“{_line_of(stored_words, index)}”处）')
         result.floats += 1
-        if abs(x - y) > atol + max(a.last_place, b.last_place):   # 打印的舍入解释不了的漂移
+        if abs(x - y) > atol + printed:   # 打印的舍入解释不了的漂移
             result.max_relative = max(result.max_relative, relative_difference(x, y))
     return result
 

@@ -4,7 +4,7 @@
 MyST 标记（折叠的参考答案、提示框、交叉引用）经 jupyterlab-myst 渲染，页面上看不到 ``:::{`` 或 ``{ref}`` 这样的源码。
 
 笔记本先复制到临时目录再打开，JupyterLab 的自动保存不会改动书中的文件。快速模式（D2L_QUICK=1）。
-需要 Debian 的 chromium；CI 中缺少它时测试失败而不是跳过。截图保存在 _build/lab-check/。
+浏览器由 conftest.py 的 browser 提供（Debian 的 chromium；CI 中缺少它时测试失败而不是跳过）。截图保存在 _build/lab-check/。
 """
 import json
 import os
@@ -21,15 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / '_build' / 'lab-check'
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 NOTEBOOK = ROOT / 'book' / 'chapter_convolutional-neural-networks' / 'lenet.ipynb'
 TOKEN = 'd2l-local-lab-check'
-
-
-def unavailable(reason):
-    if os.environ.get('CI'):
-        pytest.fail(f'{reason}：CI 必须运行 JupyterLab 检查')
-    pytest.skip(reason)
 
 
 def free_port():
@@ -41,8 +34,6 @@ def free_port():
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
     """在临时目录里启动 jupyter lab，返回 (地址, 笔记本文件名)。"""
-    if CHROMIUM is None:
-        unavailable('没有找到 Chromium')
     work = tmp_path_factory.mktemp('lab')
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
     # 关掉笔记本的虚拟化渲染，页面上才有全部单元的文字可查
@@ -83,46 +74,40 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def notebook_page(lab):
-    """打开笔记本，重启内核并运行全部单元，等到运行结束；返回页面。"""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable('没有安装 playwright')
+def notebook_page(browser, lab):
+    """打开笔记本，清空存储的输出，重启内核并运行全部单元，等到运行结束；返回页面。"""
     url, name = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-            '--disable-component-update', '--disable-sync', '--no-first-run'])
-        page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-        page.goto(f'{url}/lab/tree/{name}?token={TOKEN}')
-        page.wait_for_function('window.jupyterapp && window.jupyterapp.shell.currentWidget'
-                               ' && window.jupyterapp.shell.currentWidget.sessionContext', timeout=120000, polling=500)
-        page.wait_for_function('window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel',
-                               timeout=120000, polling=500)
-        start = time.perf_counter()
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
-        page.click('.jp-Dialog .jp-mod-accept', timeout=30000)   # 确认“重启内核”
-        # 运行结束：每个代码单元都有执行序号，而且内核空闲（重启后序号先被清空）
-        page.wait_for_function('''() => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            const cells = panel.content.widgets.filter(c => c.model.type === 'code');
-            return cells.length > 0 && cells.every(c => c.model.executionCount !== null)
-                && panel.sessionContext.session.kernel.status === 'idle';
-        }''', timeout=600000, polling=1000)
-        print(f'\nJupyterLab 中运行全部单元用时 {time.perf_counter() - start:.1f} 秒')
-        yield page
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / 'lenet-top.png'))
-        plot = page.locator('.jp-Cell', has_text='examples/sec').last
-        if plot.count():
-            plot.scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / 'lenet-training-plot.png'))
-        answer = page.locator('.jp-MarkdownCell', has=page.locator('details.myst-admonition')).first
-        if answer.count():
-            answer.scroll_into_view_if_needed()
-            answer.screenshot(path=str(SHOTS / 'lenet-folded-answer.png'))
-        browser.close()
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+    page.goto(f'{url}/lab/tree/{name}?token={TOKEN}')
+    page.wait_for_function('window.jupyterapp && window.jupyterapp.shell.currentWidget'
+                           ' && window.jupyterapp.shell.currentWidget.sessionContext', timeout=120000, polling=500)
+    page.wait_for_function('window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel',
+                           timeout=120000, polling=500)
+    # 先清空存储的输出和执行序号，下面的“运行结束”就不会被文件里原有的序号骗过
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    start = time.perf_counter()
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
+    page.click('.jp-Dialog .jp-mod-accept', timeout=30000)   # 确认“重启内核”
+    # 运行结束：每个代码单元都有执行序号，而且内核空闲
+    page.wait_for_function('''() => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+        return cells.length > 0 && cells.every(c => c.model.executionCount !== null)
+            && panel.sessionContext.session.kernel.status === 'idle';
+    }''', timeout=600000, polling=1000)
+    print(f'\nJupyterLab 中运行全部单元用时 {time.perf_counter() - start:.1f} 秒')
+    yield page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / 'lenet-top.png'))
+    plot = page.locator('.jp-Cell', has_text='examples/sec').last
+    if plot.count():
+        plot.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / 'lenet-training-plot.png'))
+    answer = page.locator('.jp-MarkdownCell', has=page.locator('details.myst-admonition')).first
+    if answer.count():
+        answer.scroll_into_view_if_needed()
+        answer.screenshot(path=str(SHOTS / 'lenet-folded-answer.png'))
+    page.close()
 
 
 def cell_outputs(page):

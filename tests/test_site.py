@@ -6,11 +6,11 @@
 """
 import functools
 import http.server
-import os
-import shutil
+import io
 import subprocess
 import threading
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -19,18 +19,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'site-check'
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
-
-
-def unavailable(reason):
-    if os.environ.get('CI'):
-        pytest.fail(f'{reason}：CI 必须运行网站检查')
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope='module')
@@ -45,22 +38,6 @@ def site_url():
     yield f'http://127.0.0.1:{server.server_port}'
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    if CHROMIUM is None:
-        unavailable('没有找到 Chromium')
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable('没有安装 playwright')
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-            '--disable-component-update', '--disable-sync', '--no-first-run'])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -144,8 +121,6 @@ def test_front_page_links_to_the_notebook_archive_and_the_pdf(open_page, request
     assert archive and pdf, links
     response = page.request.get(archive[0])
     assert response.ok
-    import io
-    import zipfile
     names = zipfile.ZipFile(io.BytesIO(response.body())).namelist()
     assert any(name.endswith('chapter_convolutional-neural-networks/lenet.ipynb') for name in names)
     assert any(name.endswith('d2l_local/__init__.py') for name in names)

@@ -4,9 +4,9 @@
 1. Jupyter Book（Sphinx 的 LaTeX 构建器）把全书写成 _build/latex/book.tex，SVG 图转成 PDF；
 2. latexmk 用 XeLaTeX 排版（中文字体 Noto CJK），反复运行直到目录和交叉引用稳定。
 
-结果复制到 _build/pdf/d2l-local.pdf；网站构建出来了的话，也复制一份到网站的 downloads/ 里。
-需要 xelatex、latexmk、rsvg-convert、Noto CJK 中文字体和 Sphinx 默认的西文字体 FreeSerif（Debian：texlive-xetex
-texlive-lang-chinese texlive-latex-extra latexmk librsvg2-bin fonts-noto-cjk fonts-freefont-otf）；make install 以 root 运行时会安装它们。
+结果复制到 _build/pdf/d2l-local.pdf；网站构建出来了的话，也复制一份到网站的 downloads/ 里（package_notebooks.publish_pdf）。
+需要 xelatex、latexmk、rsvg-convert、pdfinfo、Noto CJK 中文字体和 Sphinx 默认的西文字体 FreeSerif（Debian：texlive-xetex
+texlive-lang-chinese texlive-latex-extra latexmk librsvg2-bin poppler-utils fonts-noto-cjk fonts-freefont-otf）；make install 以 root 运行时会安装它们。
 """
 import re
 import shutil
@@ -15,11 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import package_notebooks  # noqa: E402
+
+ROOT = package_notebooks.ROOT
 LATEX = ROOT / '_build' / 'latex'
-PDF = ROOT / '_build' / 'pdf' / 'd2l-local.pdf'
-SITE_DOWNLOADS = ROOT / '_build' / 'html' / 'downloads'
-TOOLS = {'xelatex': 'texlive-xetex', 'latexmk': 'latexmk', 'rsvg-convert': 'librsvg2-bin'}
+PDF = package_notebooks.PDF
+TOOLS = {'xelatex': 'texlive-xetex', 'latexmk': 'latexmk', 'rsvg-convert': 'librsvg2-bin',
+         'pdfinfo': 'poppler-utils', 'pdftotext': 'poppler-utils'}
 FONTS = {'Noto Serif CJK SC': 'fonts-noto-cjk', 'FreeSerif': 'fonts-freefont-otf'}
 
 
@@ -61,14 +64,11 @@ def main():
     runs = len(re.findall(r'Running .xelatex', log.read_text(encoding='utf-8', errors='replace')))
     PDF.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(LATEX / 'book.pdf', PDF)
-    pages = subprocess.run(['pdfinfo', str(PDF)], capture_output=True, text=True).stdout \
-        if shutil.which('pdfinfo') else ''
-    count = re.search(r'Pages:\s+(\d+)', pages)
-    print(f'[make pdf] 完成：{PDF.relative_to(ROOT)}'
-          + (f'，{count.group(1)} 页' if count else '') + f'，XeLaTeX 运行了 {runs} 遍')
-    if SITE_DOWNLOADS.parent.exists():
-        SITE_DOWNLOADS.mkdir(exist_ok=True)
-        shutil.copy(PDF, SITE_DOWNLOADS / PDF.name)
+    info = subprocess.run(['pdfinfo', str(PDF)], capture_output=True, text=True).stdout
+    pages = re.search(r'Pages:\s+(\d+)', info).group(1)
+    print(f'[make pdf] 完成：{PDF.relative_to(ROOT)}，{pages} 页，XeLaTeX 运行了 {runs} 遍')
+    if package_notebooks.DOWNLOADS.parent.exists():   # 网站已经构建：PDF 也放进它的 downloads/
+        package_notebooks.publish_pdf()
 
 
 if __name__ == '__main__':

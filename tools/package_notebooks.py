@@ -53,7 +53,13 @@ def build():
             archive.write(ROOT / page.path, f'{TOP}/{page.path.as_posix()}')
     size = ARCHIVE.stat().st_size / 2 ** 20
     print(f'笔记本压缩包：{ARCHIVE.relative_to(ROOT)}（{len(notebooks)} 个笔记本，{size:.1f} MB）')
+    publish_pdf()
+
+
+def publish_pdf():
+    """把排版好的 PDF 放进网站的 downloads/；make html 和 make pdf 都调用它，先后顺序不限。"""
     if PDF.exists():
+        DOWNLOADS.mkdir(parents=True, exist_ok=True)
         shutil.copy(PDF, DOWNLOADS / PDF.name)
         print(f'PDF：复制了 {PDF.relative_to(ROOT)}')
     else:
