@@ -19,7 +19,8 @@ try:
 except ImportError:   # 没装 nbval 时只跑 tests/
     nbval_plugin = None
 
-from d2l_local.quick import NOTICE_PREFIX
+from d2l_local import workload
+from d2l_local.workload import NOTICE_PREFIX
 from tests import output_compare
 
 ROOT = Path(__file__).resolve().parent
@@ -227,3 +228,9 @@ def book_pdf():
     assert result.returncode == 0, 'make pdf 失败：\n' + (result.stdout + result.stderr)[-4000:]
     print('\n' + result.stdout.strip())
     return build_pdf.PDF
+
+
+@pytest.fixture(autouse=True)
+def fresh_workload_notices():
+    """每个测试都从“还没打印过任何缩减说明”开始。"""
+    workload.reset_notices()

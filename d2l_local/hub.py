@@ -263,28 +263,30 @@ def fetch_file(file, dataset, cache_dir=None):
 
 
 def fetch_url(url, sha1, cache_dir=None):
-    """按下载地址和 SHA-1 取得一个文件（书中 ``d2l.download`` 的后端）。
-
-    登记表里有同一地址、同一哈希的文件时，沿用它的内容哈希和系统目录；
-    否则就只按这个地址和哈希查找。
-    """
-    for dataset in REGISTRY.values():
-        for file in dataset.files:
-            if file.url == url and file.sha1 == sha1:
-                return fetch_file(file, dataset, cache_dir)
+    """按下载地址和 SHA-1 取得一个没有登记的文件（读者自己登记进 ``DATA_HUB`` 的数据）。"""
     file = DataFile(url.rsplit('/', 1)[-1], url, sha1)
     return fetch_file(file, Dataset((file,)), cache_dir)
 
 
-def fetch(name):
-    """取得登记名为 ``name`` 的数据集，返回其路径。
+def d2l_data_hub():
+    """经典 d2l 的 ``DATA_HUB`` 格式：{名字: (下载地址, SHA-1)}，由 ``REGISTRY`` 导出。
+
+    只含一个文件、有文件哈希的数据集才有这种写法（Fashion-MNIST 由 torchvision 下载，不在其中）。
+    """
+    return {name: (dataset.files[0].url, dataset.files[0].sha1)
+            for name, dataset in REGISTRY.items()
+            if len(dataset.files) == 1 and dataset.files[0].sha1}
+
+
+def fetch(name, cache_dir=None):
+    """取得登记名为 ``name`` 的数据集，返回其路径（缓存目录默认为 ``data_dir()``）。
 
     只有一个文件的数据集返回该文件的路径；多个文件的返回它们所在的目录。
     """
     if name not in REGISTRY:
         raise KeyError(f'数据登记表里没有 {name!r}；已登记：{", ".join(sorted(REGISTRY))}')
     dataset = REGISTRY[name]
-    paths = [fetch_file(file, dataset) for file in dataset.files]
+    paths = [fetch_file(file, dataset, cache_dir) for file in dataset.files]
     return paths[0] if len(paths) == 1 else paths[0].parent
 
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
 
 import toc  # noqa: E402
-from d2l_local.quick import NOTICE_PREFIX  # noqa: E402
+from d2l_local.workload import NOTICE_PREFIX  # noqa: E402
 
 PAGES = toc.pages()
 NOTEBOOKS = [p for p in PAGES if p.is_notebook]

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 import d2l_local as d2l
-from d2l_local import quick
+from d2l_local import workload
 
 reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-deps d2l==0.17.6')
 
@@ -67,22 +67,33 @@ def test_evaluate_accuracy_gpu_agrees():
     assert not net.training, '评估后模型应处于评估模式'
 
 
-def test_to_device_keeps_an_in_memory_loader_usable():
+def test_loader_methods_return_new_loaders():
     train_iter, _ = d2l.load_data_fashion_mnist(64, resize=32)
-    moved = d2l.to_device(train_iter, torch.device('cpu'))
-    assert moved is train_iter, '已经在目标设备上时不复制'
-    meta = d2l.to_device(train_iter, 'meta')
+    assert train_iter.to(torch.device('cpu')) is train_iter, '已经在目标设备上时不复制'
+    meta = train_iter.to('meta')
     assert meta.images.device.type == 'meta' and meta.resize[0].device.type == 'meta'
     assert train_iter.images.device.type == 'cpu', '原来的加载器不变'
-    assert len(meta) == len(train_iter)
+    assert len(meta) == len(train_iter) == 938
+    short = train_iter.take(3)
+    assert (len(short), len(train_iter), short.num_examples) == (3, 938, 60000)
+    assert len(list(short)) == 3 and len(short.take(10)) == 3
+    small = short.resized(16)
+    assert next(iter(small))[0].shape == (64, 1, 16, 16) and small.image_size == (16, 16)
+    assert train_iter.image_size == (32, 32) and len(small) == 3
+
+
+def test_place_on_device_moves_loaders_and_leaves_other_iterators():
+    train_iter, _ = d2l.load_data_fashion_mnist(64)
     plain = d2l.load_array((torch.zeros(4, 1), torch.zeros(4)), 2)
-    assert d2l.to_device(plain, 'meta') is plain, '其他迭代器原样返回'
+    net = nn.Linear(1, 1)
+    moved, same = d2l._helpers.place_on_device('meta', net, train_iter, plain)
+    assert moved.images.device.type == 'meta' and same is plain
+    assert net.weight.device.type == 'meta'
 
 
 @pytest.mark.parametrize('mode, epochs_run', [('', 3), ('1', 2)])
 def test_train_ch6_prints_classic_summary(monkeypatch, capsys, mode, epochs_run):
     monkeypatch.setenv('D2L_QUICK', mode)
-    monkeypatch.setattr(quick, '_announced', set())
     torch.manual_seed(0)
     X = torch.randn(120, 1, 6, 6)
     y = (X[:, 0, :3].sum((1, 2)) > X[:, 0, 3:].sum((1, 2))).long()
@@ -98,7 +109,7 @@ def test_train_ch6_prints_classic_summary(monkeypatch, capsys, mode, epochs_run)
     assert float(loss_line.split('test acc ')[1]) > 0.8
     assert speed_line.endswith(f'examples/sec on {d2l.try_gpu()}')
     assert float(speed_line.split()[0]) > 0
-    assert any(line.startswith(quick.NOTICE_PREFIX) for line in lines) == (mode == '1')
+    assert any(line.startswith(workload.NOTICE_PREFIX) for line in lines) == (mode == '1')
 
 
 def test_train_ch6_mixed_precision_is_opt_in(monkeypatch, capsys):

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import d2l_local as d2l
-from d2l_local import quick
+from d2l_local import workload
 
 reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-deps d2l==0.17.6')
 
@@ -43,4 +43,4 @@ def test_quick_loader_keeps_a_pixel_budget(monkeypatch, batch_size, resize, expe
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize)
     assert (len(train_iter), len(test_iter)) == expected
     monkeypatch.delenv('D2L_QUICK')
-    assert not quick.enabled()
+    assert not workload.quick_mode()

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 import d2l_local as d2l
-from d2l_local import quick
+from d2l_local import workload
 
 reference = pytest.importorskip('d2l.torch', reason='需要 pip install --no-deps d2l==0.17.6')
 
@@ -95,7 +95,6 @@ def test_sequential_batches_continue_each_other():
 
 
 def test_load_data_time_machine_quick_mode(reference_workdir, monkeypatch, capsys):
-    monkeypatch.setattr(quick, '_announced', set())
     monkeypatch.setenv('D2L_QUICK', '')
     data_iter, vocab = d2l.load_data_time_machine(32, 35)
     assert len(data_iter.corpus) == 10000 and len(vocab) == 28
@@ -175,7 +174,6 @@ def test_grad_clipping_agrees(theta):
 
 def test_train_ch8_summary_and_quick_epochs(reference_workdir, monkeypatch, capsys):
     monkeypatch.setenv('D2L_QUICK', '1')
-    monkeypatch.setattr(quick, '_announced', set())
     random.seed(0)
     torch.manual_seed(0)
     train_iter, vocab = d2l.load_data_time_machine(8, 10, max_tokens=800)

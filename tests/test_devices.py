@@ -47,9 +47,15 @@ def test_cuda_behaviour_matches_d2l(machine):
 
 def test_no_mixed_precision_on_mps(capsys):
     """train_ch6(mixed_precision=True) 在 MPS 上打印原因，照常以 float32 训练；CUDA、CPU 上启用。"""
-    enabled, _, scaler = d2l._mixed_precision('mps', True)
-    assert not enabled and not scaler.is_enabled()
+    autocast, scaler = d2l._helpers.autocast_on('mps', True)
+    assert not scaler.is_enabled()
+    with autocast():
+        assert not torch.is_autocast_enabled('mps')
     assert 'MPS 上不启用混合精度' in capsys.readouterr().out
-    assert d2l._mixed_precision('cpu', True)[:2] == (True, torch.bfloat16)
-    assert d2l._mixed_precision('cpu', False)[0] is False
+    autocast, _ = d2l._helpers.autocast_on('cpu', True)
+    with autocast():
+        assert torch.get_autocast_dtype('cpu') == torch.bfloat16 and torch.is_autocast_enabled('cpu')
+    autocast, _ = d2l._helpers.autocast_on('cpu', False)
+    with autocast():
+        assert not torch.is_autocast_enabled('cpu')
     assert capsys.readouterr().out == ''

@@ -6,13 +6,13 @@ import torch
 from torch import nn
 
 import d2l_local as d2l
-from d2l_local import hub, quick
+from d2l_local import hub, workload
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 
 
 def test_animator_prints_one_line_per_add_outside_jupyter(capsys):
-    assert not d2l.in_notebook()
+    assert not d2l._helpers.in_notebook()
     animator = d2l.Animator(xlabel='epoch', legend=['train loss', 'test acc'])
     animator.add(1, (0.75, 0.5))
     animator.add(2, (0.5, None))
@@ -31,7 +31,6 @@ def tiny_classification(n=96):
 @pytest.mark.parametrize('mode, epochs_run', [('', 3), ('1', 2)])
 def test_train_ch3_reports_every_epoch_and_a_summary(monkeypatch, capsys, mode, epochs_run):
     monkeypatch.setenv('D2L_QUICK', mode)
-    monkeypatch.setattr(quick, '_announced', set())
     train_iter, test_iter = tiny_classification()
     torch.manual_seed(0)
     net = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
@@ -42,12 +41,11 @@ def test_train_ch3_reports_every_epoch_and_a_summary(monkeypatch, capsys, mode, 
     assert len(epoch_lines) == epochs_run
     assert lines[-1].startswith('loss ') and 'train acc' in lines[-1] and 'test acc' in lines[-1]
     assert float(lines[-1].split('test acc ')[1]) > 0.8
-    assert any(line.startswith(quick.NOTICE_PREFIX) for line in lines) == (mode == '1')
+    assert any(line.startswith(workload.NOTICE_PREFIX) for line in lines) == (mode == '1')
 
 
 def test_quick_mode_caps_fashion_mnist_batches(monkeypatch, capsys):
     monkeypatch.setenv('D2L_QUICK', '1')
-    monkeypatch.setattr(quick, '_announced', set())
     train_iter, test_iter = d2l.load_data_fashion_mnist(256)
     assert (len(train_iter), len(test_iter)) == (20, 10)
     assert sum(1 for _ in train_iter) == 20

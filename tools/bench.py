@@ -67,7 +67,7 @@ def prepare_reference_root(root):
     shutil.copy(d2l_local.hub.fetch('time_machine'), Path(root) / 'data')
     # 镜像里的 fra-eng.zip 与 d2l 登记的压缩包字节不同、内容（fra.txt）相同
     # （见 shared/data/SOURCES.md），所以让 d2l 按这份压缩包的哈希认它
-    zip_path = shutil.copy(d2l_local.hub.fetch_url(*d2l_local.DATA_HUB['fra-eng']),
+    zip_path = shutil.copy(d2l_local.hub.fetch('fra-eng'),
                            Path(root) / 'data' / 'fra-eng.zip')
     from d2l import torch as reference
     reference.DATA_HUB['fra-eng'] = (reference.DATA_HUB['fra-eng'][0],
