@@ -53,7 +53,7 @@ from d2l_local.ch6_convolutional_neural_networks import (
     corr2d, evaluate_accuracy_gpu, train_ch6,
 )
 from d2l_local.ch7_convolutional_modern import (
-    reduce_on_cpu, Residual,
+    Residual,
 )
 from d2l_local.ch8_recurrent_neural_networks import (
     read_time_machine, tokenize, Vocab, count_corpus, load_corpus_time_machine,
@@ -80,7 +80,7 @@ __all__ = [
     'accuracy', 'evaluate_accuracy', 'Accumulator', 'train_epoch_ch3', 'Animator', 'train_ch3',
     'predict_ch3', 'evaluate_loss', 'DATA_URL', 'DATA_HUB', 'download', 'download_extract',
     'download_all', 'try_gpu', 'try_all_gpus', 'corr2d', 'evaluate_accuracy_gpu', 'train_ch6',
-    'reduce_on_cpu', 'Residual', 'read_time_machine', 'tokenize', 'Vocab', 'count_corpus',
+    'Residual', 'read_time_machine', 'tokenize', 'Vocab', 'count_corpus',
     'load_corpus_time_machine', 'seq_data_iter_random', 'seq_data_iter_sequential',
     'SeqDataLoader', 'load_data_time_machine', 'RNNModelScratch', 'predict_ch8',
     'grad_clipping', 'train_epoch_ch8', 'train_ch8', 'RNNModel', 'read_data_nmt',

@@ -48,15 +48,17 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
 
     mixed_precision=True 时前向计算在 autocast 下使用低精度（CUDA 上 float16，CPU 上
     bfloat16；Apple 的 MPS 上不启用）；默认 False，即本书讲授的 float32 训练。
+    只有 CPU 而书中的设置是为 GPU 写的（第 7 章）时，工作量策略缩小训练并打印一行说明。
     """
-    num_epochs = workload.epochs('train_ch6', num_epochs)
     for layer in net.modules():
         if type(layer) in (nn.Linear, nn.Conv2d):
             nn.init.xavier_uniform_(layer.weight)
+    plan = workload.plan_training('train_ch6', num_epochs, net, train_iter, test_iter, device)
+    num_epochs = plan.num_epochs
     print('training on', device)
     train_iter, test_iter = _helpers.place_on_device(
-        device, net, train_iter, test_iter, channels_last=True)
-    autocast, scaler = _helpers.autocast_on(device, mixed_precision)
+        device, net, plan.train_iter, plan.test_iter, channels_last=True)
+    autocast, scaler = _helpers.autocast_on(device, mixed_precision or plan.bfloat16)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     num_batches = len(train_iter)

@@ -2,33 +2,12 @@
 
 本文件由 tools/build_lib.py 从书中的 #@save 单元生成，请勿手工修改：修改书中的单元后运行 `make lib`。
 """
-import torch
 from torch import nn
 from torch.nn import functional as F
 
 __all__ = [
-    'reduce_on_cpu', 'Residual',
+    'Residual',
 ]
-
-
-# 7.1 深度卷积神经网络（AlexNet） · chapter_convolutional-modern/alexnet
-def reduce_on_cpu(train_iter, test_iter, num_epochs, device, epochs=1,
-                  train_batches=40, test_batches=20):
-    """只有 CPU 时缩小训练量，返回 (train_iter, test_iter, num_epochs)；在 GPU 上原样返回。
-
-    本章的网络按书中的设置要在 GPU 上训练，只用 CPU 要训练好几个小时。缩小的办法是
-    少训练几轮、每轮只取前面若干个批量（训练集每轮重新打乱，每轮取到的图像不同），
-    并打印一行说明缩小了什么，免得把缩小后的结果当成按书中设置训练的结果。
-    """
-    if torch.device(device).type != 'cpu':
-        return train_iter, test_iter, num_epochs
-
-    reduced = (train_iter.take(train_batches), test_iter.take(test_batches),
-               min(num_epochs, epochs))
-    print(f'CPU 缩减运行：训练轮数 {num_epochs} → {reduced[2]}，'
-          f'每轮训练批量 {len(train_iter)} → {len(reduced[0])}，'
-          f'测试批量 {len(test_iter)} → {len(reduced[1])}')
-    return reduced
 
 
 # 7.6 残差网络（ResNet） · chapter_convolutional-modern/resnet
