@@ -183,8 +183,8 @@ def pytest_configure(config):
 def reference_workdir(tmp_path_factory):
     """为对照的 d2l 0.17.6 准备数据并切换工作目录：它在 '../data' 里找数据文件。"""
     sys.path.insert(0, str(Path(__file__).resolve().parent / 'tools'))
-    import bench   # 与 make bench 共用对照环境的准备
-    workdir = bench.prepare_reference_root(tmp_path_factory.mktemp('reference'))
+    from d2l_reference import prepare_reference_root   # 与 make bench 共用
+    workdir = prepare_reference_root(tmp_path_factory.mktemp('reference'))
     cwd = os.getcwd()
     os.chdir(workdir)
     yield workdir

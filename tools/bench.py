@@ -1,7 +1,7 @@
 """make bench：把本书的加载器和训练函数与 d2l 0.17.6 的放在同一次运行里比较，打印比值。
 
     python tools/bench.py                 # 全部
-    python tools/bench.py loaders lenet   # 只跑其中几项（loaders、lenet、rnn、seq2seq）
+    python tools/bench.py loaders lenet   # 只跑其中几项（loaders、lenet、rnn、seq2seq、ch7）
 
 d2l 0.17.6 的加载器用 torchvision 读 '../data/FashionMNIST/raw' 中解压后的文件，
 逐张图像做 PIL 转换，并开 4 个子进程；本书的加载器在内存中的张量上按批取数据。
@@ -10,13 +10,11 @@ Animator 都换成不画图的空壳，计时只含训练和评估本身；两�
 """
 import contextlib
 import warnings
-import gzip
 import io
 import random
 import re
 import os
 import statistics
-import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ import torch
 from torch import nn
 
 import d2l_local
+from d2l_reference import prepare_reference_root
 
 
 def images_per_second(loader, max_batches=None):
@@ -55,25 +54,6 @@ def spread(values, unit='张/秒'):
 def implementations(reference):
     """比较的两边，本书在前。"""
     return {'d2l_local': d2l_local, 'd2l 0.17.6': reference}
-
-
-def prepare_reference_root(root):
-    raw = Path(root) / 'data' / 'FashionMNIST' / 'raw'
-    raw.mkdir(parents=True)
-    for gz in d2l_local.hub.fetch('fashion-mnist').glob('*.gz'):
-        with gzip.open(gz, 'rb') as src, open(raw / gz.stem, 'wb') as dst:
-            shutil.copyfileobj(src, dst)
-    # d2l 的 download 在 '../data' 里找文件，哈希对得上就不再下载
-    shutil.copy(d2l_local.hub.fetch('time_machine'), Path(root) / 'data')
-    # 镜像里的 fra-eng.zip 与 d2l 登记的压缩包字节不同、内容（fra.txt）相同
-    # （见 shared/data/SOURCES.md），所以让 d2l 按这份压缩包的哈希认它
-    zip_path = shutil.copy(d2l_local.hub.fetch('fra-eng'),
-                           Path(root) / 'data' / 'fra-eng.zip')
-    from d2l import torch as reference
-    reference.DATA_HUB['fra-eng'] = (reference.DATA_HUB['fra-eng'][0],
-                                     d2l_local.hub.sha1_of(zip_path))
-    (Path(root) / 'work').mkdir()
-    return Path(root) / 'work'
 
 
 def bench_loaders(reference, repeats=3):
@@ -204,8 +184,138 @@ def bench_train_seq2seq(reference, epochs=30, repeats=3):
             '词元/秒', runs)
 
 
+def ch7_networks():
+    """第 7 章的六个网络（结构与各节相同；AlexNet 和 VGG 带自适应平均汇聚层），以及书中的批量大小和图像边长。"""
+    conv = lambda c_in, c_out, k, **kw: [nn.Conv2d(c_in, c_out, k, **kw), nn.ReLU()]
+
+    def alexnet():
+        return nn.Sequential(
+            *conv(1, 96, 11, stride=4, padding=1), nn.MaxPool2d(3, 2), *conv(96, 256, 5, padding=2),
+            nn.MaxPool2d(3, 2), *conv(256, 384, 3, padding=1), *conv(384, 384, 3, padding=1),
+            *conv(384, 256, 3, padding=1), nn.MaxPool2d(3, 2), nn.AdaptiveAvgPool2d((5, 5)), nn.Flatten(),
+            nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
+            nn.Dropout(0.5), nn.Linear(4096, 10))
+
+    def vgg():
+        layers, c_in = [], 1
+        for num_convs, c_out in ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128)):
+            for _ in range(num_convs):
+                layers += conv(c_in, c_out, 3, padding=1)
+                c_in = c_out
+            layers.append(nn.MaxPool2d(2, 2))
+        return nn.Sequential(*layers, nn.AdaptiveAvgPool2d((7, 7)), nn.Flatten(),
+                             nn.Linear(128 * 49, 4096), nn.ReLU(), nn.Dropout(0.5),
+                             nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 10))
+
+    def nin():
+        block = lambda c_in, c_out, k, s, p: nn.Sequential(
+            *conv(c_in, c_out, k, stride=s, padding=p), *conv(c_out, c_out, 1), *conv(c_out, c_out, 1))
+        return nn.Sequential(block(1, 96, 11, 4, 0), nn.MaxPool2d(3, 2), block(96, 256, 5, 1, 2),
+                             nn.MaxPool2d(3, 2), block(256, 384, 3, 1, 1), nn.MaxPool2d(3, 2),
+                             nn.Dropout(0.5), block(384, 10, 3, 1, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+    class Inception(nn.Module):
+        def __init__(self, c_in, c1, c2, c3, c4):
+            super().__init__()
+            self.paths = nn.ModuleList([
+                nn.Sequential(*conv(c_in, c1, 1)),
+                nn.Sequential(*conv(c_in, c2[0], 1), *conv(c2[0], c2[1], 3, padding=1)),
+                nn.Sequential(*conv(c_in, c3[0], 1), *conv(c3[0], c3[1], 5, padding=2)),
+                nn.Sequential(nn.MaxPool2d(3, 1, 1), *conv(c_in, c4, 1))])
+
+        def forward(self, X):
+            return torch.cat([path(X) for path in self.paths], dim=1)
+
+    def googlenet():
+        pool = lambda: nn.MaxPool2d(3, 2, 1)
+        return nn.Sequential(
+            *conv(1, 64, 7, stride=2, padding=3), pool(), *conv(64, 64, 1), *conv(64, 192, 3, padding=1), pool(),
+            Inception(192, 64, (96, 128), (16, 32), 32), Inception(256, 128, (128, 192), (32, 96), 64), pool(),
+            Inception(480, 192, (96, 208), (16, 48), 64), Inception(512, 160, (112, 224), (24, 64), 64),
+            Inception(512, 128, (128, 256), (24, 64), 64), Inception(512, 112, (144, 288), (32, 64), 64),
+            Inception(528, 256, (160, 320), (32, 128), 128), pool(),
+            Inception(832, 256, (160, 320), (32, 128), 128), Inception(832, 384, (192, 384), (48, 128), 128),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1024, 10))
+
+    def stem():
+        return [nn.Conv2d(1, 64, 7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+
+    def resnet():
+        stages, c_in = [], 64
+        for c_out in (64, 128, 256, 512):
+            first = c_out == 64
+            stages += [d2l_local.Residual(c_in, c_out, use_1x1conv=not first, strides=1 if first else 2),
+                       d2l_local.Residual(c_out, c_out)]
+            c_in = c_out
+        return nn.Sequential(*stem(), *stages, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
+
+    class DenseBlock(nn.Module):
+        def __init__(self, num_convs, c_in, growth):
+            super().__init__()
+            self.convs = nn.ModuleList(
+                nn.Sequential(nn.BatchNorm2d(c_in + i * growth), nn.ReLU(),
+                              nn.Conv2d(c_in + i * growth, growth, 3, padding=1)) for i in range(num_convs))
+
+        def forward(self, X):
+            for block in self.convs:
+                X = torch.cat((X, block(X)), dim=1)
+            return X
+
+    def densenet():
+        layers, channels = stem(), 64
+        for i in range(4):
+            layers.append(DenseBlock(4, channels, 32))
+            channels += 4 * 32
+            if i < 3:
+                layers += [nn.BatchNorm2d(channels), nn.ReLU(), nn.Conv2d(channels, channels // 2, 1),
+                           nn.AvgPool2d(2, 2)]
+                channels //= 2
+        return nn.Sequential(*layers, nn.BatchNorm2d(channels), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(channels, 10))
+
+    return {'AlexNet': (alexnet, 128, 224), 'VGG': (vgg, 128, 224), 'NiN': (nin, 128, 224),
+            'GoogLeNet': (googlenet, 128, 96), 'ResNet-18': (resnet, 256, 96), 'DenseNet': (densenet, 256, 96)}
+
+
+def training_steps_per_second(net, batch_size, side, channels_last, bfloat16, steps=4):
+    """像 train_ch6 那样训练 steps 个批量（先预热一步），返回每秒训练的样本数。"""
+    memory = torch.channels_last if channels_last else torch.contiguous_format
+    net = net.to(memory_format=memory).train()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+    X = torch.rand(batch_size, 1, side, side).contiguous(memory_format=memory)
+    y = torch.randint(0, 10, (batch_size,))
+    for step in range(steps + 1):
+        if step == 1:
+            start = time.perf_counter()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bfloat16):
+            loss = nn.functional.cross_entropy(net(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return steps * batch_size / (time.perf_counter() - start)
+
+
+def bench_ch7(reference):
+    """第 7 章：书中设置（原图像边长、float32）与只有 CPU 时的计划（较小的图像、bfloat16）的训练速度。"""
+    del reference   # 这一项不与 d2l 0.17.6 对照
+    from d2l_local import workload
+    bf16 = workload.cpu_supports_bfloat16()
+    print(f'第 7 章的训练速度（样本/秒，训练模式，{torch.get_num_threads()} 个线程；bfloat16 指令：{"有" if bf16 else "无"}）')
+    print('| 网络 | 书中边长 NCHW float32 | 书中边长 channels_last float32 | CPU 边长 | CPU 边长 float32 | CPU 边长 bfloat16 |')
+    print('|---|---:|---:|---:|---:|---:|')
+    for name, (build, batch_size, side) in ch7_networks().items():
+        torch.manual_seed(0)
+        net = build()
+        small = workload._smallest_side(net, side)
+        rates = [training_steps_per_second(net, batch_size, side, False, False),
+                 training_steps_per_second(net, batch_size, side, True, False),
+                 training_steps_per_second(net, batch_size, small, True, False),
+                 training_steps_per_second(net, batch_size, small, True, True) if bf16 else float('nan')]
+        print(f'| {name} | {rates[0]:.1f} | {rates[1]:.1f} | {small}×{small} | {rates[2]:.1f} | {rates[3]:.1f} |', flush=True)
+
+
 BENCHES = {'loaders': bench_loaders, 'lenet': bench_train_ch6, 'rnn': bench_train_ch8,
-           'seq2seq': bench_train_seq2seq}
+           'seq2seq': bench_train_seq2seq, 'ch7': bench_ch7}
 
 
 def main(names):
