@@ -67,7 +67,8 @@ def test_evaluate_accuracy_gpu_agrees():
     assert not net.training, '评估后模型应处于评估模式'
 
 
-def test_loader_methods_return_new_loaders():
+def test_loader_methods_return_new_loaders(monkeypatch):
+    monkeypatch.delenv('D2L_QUICK', raising=False)
     train_iter, _ = d2l.load_data_fashion_mnist(64, resize=32)
     assert train_iter.to(torch.device('cpu')) is train_iter, '已经在目标设备上时不复制'
     meta = train_iter.to('meta')
