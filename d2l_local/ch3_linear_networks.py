@@ -54,7 +54,7 @@ class Timer:
 
     def cumsum(self):
         """到每一段结束时累计的秒数。"""
-        return list(np.cumsum(self.times).tolist())
+        return np.cumsum(self.times).tolist()
 
 
 # 3.2 线性回归的从零开始实现 · chapter_linear-networks/linear-regression-scratch
@@ -179,7 +179,6 @@ class TensorLoader:
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle = batch_size, shuffle
         self._batches_per_epoch = math.ceil(len(labels) / batch_size)
-        self.resize = None
         self._set_size(resize)
 
     def _set_size(self, resize):

@@ -130,7 +130,7 @@ def _probe(net):
         yield copy.deepcopy(net)
 
 
-def _smallest_side(net, side):
+def smallest_side(net, side):
     """CPU_SIDES 中网络能接受（前向计算不出错）的最小边长；都不行时用原来的边长。"""
     import torch
     with _probe(net) as copied, torch.no_grad():
@@ -146,16 +146,16 @@ def _smallest_side(net, side):
     return side
 
 
-def _examples_per_second(net, loader, bfloat16, steps=3):
-    """在网络的副本上训练几步，测出这台机器每秒能训练多少张图像。"""
+def training_speed(net, X, y, bfloat16, channels_last=True, steps=3):
+    """在网络的副本上像 ``train_ch6`` 那样训练几步（先预热一步），返回每秒训练的样本数。"""
     import torch
     from torch import nn
+    memory = torch.channels_last if channels_last else torch.contiguous_format
     with _probe(net) as copied:
         copied.train()
-        copied.to(memory_format=torch.channels_last)
+        copied.to(memory_format=memory)
         optimizer = torch.optim.SGD(copied.parameters(), lr=0.0)
-        X, y = next(iter(loader))
-        X = X.contiguous(memory_format=torch.channels_last)
+        X = X.contiguous(memory_format=memory)
         for step in range(steps + 1):
             if step == 1:   # 第一步是预热，不计时
                 start = time.perf_counter()
@@ -165,6 +165,14 @@ def _examples_per_second(net, loader, bfloat16, steps=3):
             loss.backward()
             optimizer.step()
         return steps * len(y) / (time.perf_counter() - start)
+
+
+def _examples_per_second(net, loader, bfloat16):
+    """用加载器的第一个批量测出这台机器每秒能训练多少张图像（取批量时的打乱也不消耗随机数）。"""
+    import torch
+    with torch.random.fork_rng():
+        X, y = next(iter(loader))
+    return training_speed(net, X, y, bfloat16)
 
 
 def plan_training(trainer, num_epochs, net, train_iter, test_iter, device):
@@ -184,7 +192,7 @@ def _cpu_plan(plan, net):
     train_iter, test_iter = plan.train_iter, plan.test_iter
     changes = []
     side = max(train_iter.image_size)
-    smaller = _smallest_side(net, side)
+    smaller = smallest_side(net, side)
     if smaller < side:
         changes.append(_change('图像', '×'.join(map(str, train_iter.image_size)), f'{smaller}×{smaller}'))
         train_iter, test_iter = train_iter.resized(smaller), test_iter.resized(smaller)

@@ -277,24 +277,6 @@ def ch7_networks():
             'GoogLeNet': (googlenet, 128, 96), 'ResNet-18': (resnet, 256, 96), 'DenseNet': (densenet, 256, 96)}
 
 
-def training_steps_per_second(net, batch_size, side, channels_last, bfloat16, steps=4):
-    """像 train_ch6 那样训练 steps 个批量（先预热一步），返回每秒训练的样本数。"""
-    memory = torch.channels_last if channels_last else torch.contiguous_format
-    net = net.to(memory_format=memory).train()
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
-    X = torch.rand(batch_size, 1, side, side).contiguous(memory_format=memory)
-    y = torch.randint(0, 10, (batch_size,))
-    for step in range(steps + 1):
-        if step == 1:
-            start = time.perf_counter()
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bfloat16):
-            loss = nn.functional.cross_entropy(net(X), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return steps * batch_size / (time.perf_counter() - start)
-
-
 def bench_ch7(reference):
     """第 7 章：书中设置（原图像边长、float32）与只有 CPU 时的计划（较小的图像、bfloat16）的训练速度。"""
     del reference   # 这一项不与 d2l 0.17.6 对照
@@ -306,11 +288,14 @@ def bench_ch7(reference):
     for name, (build, batch_size, side) in ch7_networks().items():
         torch.manual_seed(0)
         net = build()
-        small = workload._smallest_side(net, side)
-        rates = [training_steps_per_second(net, batch_size, side, False, False),
-                 training_steps_per_second(net, batch_size, side, True, False),
-                 training_steps_per_second(net, batch_size, small, True, False),
-                 training_steps_per_second(net, batch_size, small, True, True) if bf16 else float('nan')]
+        small = workload.smallest_side(net, side)
+
+        def speed(size, channels_last, bfloat16):
+            X, y = torch.rand(batch_size, 1, size, size), torch.randint(0, 10, (batch_size,))
+            return workload.training_speed(net, X, y, bfloat16, channels_last, steps=4)
+
+        rates = [speed(side, False, False), speed(side, True, False), speed(small, True, False),
+                 speed(small, True, True) if bf16 else float('nan')]
         print(f'| {name} | {rates[0]:.1f} | {rates[1]:.1f} | {small}×{small} | {rates[2]:.1f} | {rates[3]:.1f} |', flush=True)
 
 
